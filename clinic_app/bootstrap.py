@@ -1,0 +1,111 @@
+"""Composition root: builds the services once the store is open. Used by the GUI, the CLI,
+the sync server and the tests alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from clinic_app.maintenance.audit_service import AuditService
+from clinic_app.maintenance.backup_service import BackupService
+from clinic_app.patients.service import PatientService
+from clinic_app.security.accounts import AccountService
+from clinic_app.security.authorization import Authorizer
+from clinic_app.security.idle_lock import UserSession
+from clinic_app.security.users import AuthenticatedUser
+from clinic_app.settings import Settings
+from clinic_app.storage.audit import AuditLog
+from clinic_app.storage.database import Database
+from clinic_app.storage.keys import UnlockMode
+from clinic_app.storage.store import OpenedStore, create_store, open_store, reopen_with_key
+from clinic_app.tasks import ProgressReporter
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: OpenedStore
+    db: Database
+    audit_log: AuditLog
+    authorizer: Authorizer
+    accounts: AccountService
+    patients: PatientService
+    audit: AuditService
+    backups: BackupService = field(repr=False)
+
+    def new_session(self, user: AuthenticatedUser) -> UserSession:
+        return UserSession(user, timedelta(minutes=self.settings.idle_lock_minutes))
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(settings: Settings, store: OpenedStore) -> Services:
+    audit_log = AuditLog(settings.workstation)
+    services: Services | None = None
+
+    def reopen() -> Database:
+        # After a restore the file under the engine changed: rebuild every service on it.
+        assert services is not None
+        fresh = open_store_with_key(settings, store)
+        _wire(services, fresh.db)
+        return fresh.db
+
+    db = store.db
+    authorizer = Authorizer(db, audit_log)
+    services = Services(
+        settings=settings,
+        store=store,
+        db=db,
+        audit_log=audit_log,
+        authorizer=authorizer,
+        accounts=AccountService(db, audit_log, authorizer),
+        patients=PatientService(db, audit_log, authorizer),
+        audit=AuditService(db, audit_log, authorizer),
+        backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
+    )
+    return services
+
+
+def _wire(services: Services, db: Database) -> None:
+    authorizer = Authorizer(db, services.audit_log)
+    services.db = db
+    services.authorizer = authorizer
+    services.accounts = AccountService(db, services.audit_log, authorizer)
+    services.patients = PatientService(db, services.audit_log, authorizer)
+    services.audit = AuditService(db, services.audit_log, authorizer)
+
+
+def open_store_with_key(settings: Settings, store: OpenedStore) -> OpenedStore:
+    return reopen_with_key(settings, store.info, store.key)
+
+
+def open_services(
+    settings: Settings, passphrase: str | None = None, progress: ProgressReporter | None = None
+) -> Services:
+    return build_services(settings, open_store(settings, passphrase, progress))
+
+
+def initialise(
+    settings: Settings,
+    *,
+    mode: UnlockMode | None,
+    passphrase: str | None,
+    admin_username: str,
+    admin_display_name: str,
+    admin_password: str,
+    progress: ProgressReporter | None = None,
+) -> tuple[Services, str]:
+    """First run: the database, the first administrator. Returns the services and the
+    one-time recovery key (shown once, never stored)."""
+    from clinic_app.security.passwords import check_password_rules
+    from clinic_app.security.users import clean_display_name, normalise_username
+
+    # Check the admin's details before anything is written, so a typo leaves no half-made store.
+    username = normalise_username(admin_username)
+    clean_display_name(admin_display_name)
+    check_password_rules(admin_password, username)
+    store, recovery_key = create_store(settings, mode, passphrase, progress)
+    services = build_services(settings, store)
+    services.accounts.create_first_admin(username, admin_display_name, admin_password)
+    return services, recovery_key

@@ -1,0 +1,14 @@
+"""Imports every table module so `metadata` is complete (for migrations and tests)."""
+
+from __future__ import annotations
+
+from clinic_app.patients.tables import PatientRow
+from clinic_app.security.tables import UserRow
+from clinic_app.storage.audit import AuditEventRow
+from clinic_app.storage.base import Base
+from clinic_app.storage.meta import MetaRow
+from clinic_app.storage.outbox import OutboxRow
+
+metadata = Base.metadata
+
+__all__ = ["AuditEventRow", "MetaRow", "OutboxRow", "PatientRow", "UserRow", "metadata"]

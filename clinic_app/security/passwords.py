@@ -1,0 +1,62 @@
+"""argon2id password hashing and the password rules."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from clinic_app.errors import ValidationError
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def check_password_rules(password: str, username: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            {"password": f"At least {MIN_PASSWORD_LENGTH} characters."},
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"The password must have at most {MAX_PASSWORD_LENGTH} characters.",
+            {"password": f"At most {MAX_PASSWORD_LENGTH} characters."},
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        raise ValidationError(
+            "The password must not contain control characters.",
+            {"password": "No control characters."},
+        )
+    if not any(ch.isalpha() for ch in password) or not any(ch.isdigit() for ch in password):
+        raise ValidationError(
+            "The password must contain letters and digits.",
+            {"password": "Use letters and digits."},
+        )
+    if username and username.lower() in password.lower():
+        raise ValidationError(
+            "The password must not contain the user name.",
+            {"password": "Must not contain the user name."},
+        )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+# Verified against when the user name is unknown, so timing does not reveal which names exist.
+DUMMY_HASH = _hasher.hash("not-a-real-password-0")

@@ -1,0 +1,73 @@
+"""Roles, actions and the one table that maps them. Services check it on every call."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from clinic_app.errors import ValidationError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DOCTOR = "doctor"
+    NURSE = "nurse"
+    FRONT_DESK = "front_desk"
+
+    @classmethod
+    def parse(cls, text: str) -> Role:
+        normalised = text.strip().lower().replace("-", "_").replace(" ", "_")
+        try:
+            return cls(normalised)
+        except ValueError as exc:
+            names = ", ".join(role.value for role in cls)
+            raise ValidationError(f"Unknown role. Choose one of: {names}.") from exc
+
+
+class Action(StrEnum):
+    PATIENT_READ = "patient.read"  # demographics
+    PATIENT_READ_CLINICAL = "patient.read_clinical"  # allergies, history
+    PATIENT_CREATE = "patient.create"
+    PATIENT_UPDATE = "patient.update"  # demographics
+    PATIENT_UPDATE_CLINICAL = "patient.update_clinical"
+    PATIENT_DELETE = "patient.delete"
+    PATIENT_RESTORE = "patient.restore"
+    USER_MANAGE = "user.manage"
+    USER_LIST = "user.list"
+    AUDIT_READ = "audit.read"
+    AUDIT_VERIFY = "audit.verify"
+    BACKUP_CREATE = "backup.create"
+    BACKUP_RESTORE = "backup.restore"
+    DEMO_SEED = "demo.seed"
+
+
+_FRONT_DESK = {
+    Action.PATIENT_READ,
+    Action.PATIENT_CREATE,
+    Action.PATIENT_UPDATE,
+    Action.USER_LIST,
+}
+_NURSE = _FRONT_DESK | {Action.PATIENT_READ_CLINICAL, Action.PATIENT_UPDATE_CLINICAL}
+_DOCTOR = _NURSE | {Action.PATIENT_DELETE, Action.PATIENT_RESTORE}
+# The administrator runs the installation (accounts, audit, backups); patient demographics only
+# so they can support the desk, and no clinical content.
+_ADMIN = {
+    Action.PATIENT_READ,
+    Action.USER_MANAGE,
+    Action.USER_LIST,
+    Action.AUDIT_READ,
+    Action.AUDIT_VERIFY,
+    Action.BACKUP_CREATE,
+    Action.BACKUP_RESTORE,
+    Action.DEMO_SEED,
+}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(_ADMIN),
+    Role.DOCTOR: frozenset(_DOCTOR),
+    Role.NURSE: frozenset(_NURSE),
+    Role.FRONT_DESK: frozenset(_FRONT_DESK),
+}
+
+
+def is_allowed(role: Role, action: Action) -> bool:
+    return action in PERMISSIONS[role]

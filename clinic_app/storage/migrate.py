@@ -1,0 +1,86 @@
+"""Runs Alembic migrations at start-up: atomically, after an automatic backup."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from clinic_app.errors import DatabaseTooNewError, MigrationError
+from clinic_app.tasks import NullProgress, ProgressReporter
+
+log = logging.getLogger(__name__)
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    location = resources.files("clinic_app.storage") / "migrations"
+    config.set_main_option("script_location", str(location))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise MigrationError("The application ships no database migrations.")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def needs_upgrade(engine: Engine) -> bool:
+    current = current_revision(engine)
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNewError(
+            "This database was written by a newer version of the clinic application. Install "
+            "that version (or newer) to open it; nothing was changed."
+        )
+    return current != head_revision()
+
+
+def upgrade(
+    engine: Engine,
+    backup: Callable[[], Path | None],
+    progress: ProgressReporter | None = None,
+) -> bool:
+    """Brings the schema to head. Returns True when anything ran.
+
+    A store that already holds data is backed up first; the whole upgrade is one transaction
+    (SQLite DDL is transactional), so a failure leaves the previous schema untouched.
+    """
+    progress = progress or NullProgress()
+    if not needs_upgrade(engine):
+        return False
+    if current_revision(engine) is not None:
+        progress.report(0, 2, "Backing up before the database upgrade")
+        path = backup()
+        log.info("pre-migration backup written: %s", path.name if path else "-")
+    progress.report(1, 2, "Upgrading the database")
+    config = _alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:
+        log.exception("migration failed")
+        raise MigrationError(
+            "The database upgrade failed and was rolled back; your data is unchanged. "
+            f"Details: {type(exc).__name__}."
+        ) from exc
+    progress.report(2, 2, "Database ready")
+    return True
+
+
+def known_revisions() -> set[str]:
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    return {script.revision for script in scripts.walk_revisions()}
