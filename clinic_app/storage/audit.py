@@ -165,7 +165,7 @@ class AuditLog:
         row.hash = _event_hash(prev_hash, row)
         session.add(row)
         # Flush now so the next append in this transaction sees this event as the chain's tip.
-        session.flush([row])
+        session.flush()
 
 
 def verify_chain(
