@@ -1,0 +1,65 @@
+"""What every command shares: settings, the open store and the signed-in user.
+
+Secrets come from the environment when set (for IT scripts) or from hidden prompts:
+CLINIC_PASSPHRASE (database passphrase), CLINIC_PASSWORD (the --user's password).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import click
+
+from clinic_app.bootstrap import Services, open_services
+from clinic_app.errors import ClinicError
+from clinic_app.security.users import AuthenticatedUser
+from clinic_app.settings import Settings
+from clinic_app.storage import store
+from clinic_app.storage.keys import UnlockMode
+
+PASSPHRASE_ENV = "CLINIC_PASSPHRASE"
+PASSWORD_ENV = "CLINIC_PASSWORD"
+USER_ENV = "CLINIC_USER"
+
+
+def secret(env: str, prompt: str, *, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
+
+
+@dataclass
+class CliContext:
+    settings: Settings
+    username: str | None
+    _services: Services | None = field(default=None, repr=False)
+    _user: AuthenticatedUser | None = field(default=None, repr=False)
+
+    def services(self) -> Services:
+        if self._services is None:
+            passphrase = None
+            if store.unlock_mode(self.settings) is UnlockMode.PASSPHRASE:
+                passphrase = secret(PASSPHRASE_ENV, "Database passphrase")
+            self._services = open_services(self.settings, passphrase)
+        return self._services
+
+    def user(self) -> AuthenticatedUser:
+        if self._user is None:
+            if not self.username:
+                raise ClinicError(
+                    f"This command acts as a user: pass --user NAME (or set {USER_ENV})."
+                )
+            services = self.services()
+            password = secret(PASSWORD_ENV, f"Password for {self.username}")
+            self._user = services.accounts.login(self.username, password)
+        return self._user
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+            self._services = None
+
+
+pass_cli = click.make_pass_decorator(CliContext)
