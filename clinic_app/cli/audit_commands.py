@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from clinic_app.cli.context import CliContext, pass_cli
+from clinic_app.cli.context import CliContext, pass_cli, user_option
 from clinic_app.cli.output import ConsoleProgress, emit_json, emit_table
 from clinic_app.errors import ValidationError
 from clinic_app.storage.audit import MAX_LIST_LIMIT, AuditFilter
@@ -31,6 +31,7 @@ def audit() -> None:
 
 @audit.command()
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def verify(state: CliContext, as_json: bool) -> None:
     """Check the hash chain; report the first broken link."""
@@ -50,12 +51,13 @@ def verify(state: CliContext, as_json: bool) -> None:
 
 @audit.command("list")
 @click.option("--limit", type=click.IntRange(1, MAX_LIST_LIMIT), default=50, show_default=True)
-@click.option("--user", "username", default=None, help="Only this user's events.")
+@click.option("--by", "username", default=None, help="Only events by this user name.")
 @click.option("--action", default=None, help="Action prefix, e.g. patient. or auth.login")
 @click.option("--record", "record_id", default=None, help="Only events about this record id.")
 @click.option("--since", default=None, help="From this date/time (UTC unless given).")
 @click.option("--until", default=None, help="Before this date/time.")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def list_(
     state: CliContext,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from clinic_app.cli.context import CliContext, pass_cli
+from clinic_app.cli.context import CliContext, pass_cli, user_option
 from clinic_app.cli.output import ConsoleProgress, emit_json
 from clinic_app.storage.backup import BackupReport
 
@@ -28,6 +28,7 @@ def backup() -> None:
 @backup.command()
 @click.argument("file", type=_FILE)
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def create(state: CliContext, file: Path, as_json: bool) -> None:
     """Write an encrypted, verified backup to FILE (a new file)."""
@@ -40,6 +41,7 @@ def create(state: CliContext, file: Path, as_json: bool) -> None:
 @backup.command()
 @click.argument("file", type=_FILE)
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def verify(state: CliContext, file: Path, as_json: bool) -> None:
     """Check that FILE is a complete, intact backup of this store."""
@@ -53,6 +55,7 @@ def verify(state: CliContext, file: Path, as_json: bool) -> None:
 @click.argument("file", type=_FILE)
 @click.option("--yes", is_flag=True, help="Don't ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def restore(state: CliContext, file: Path, yes: bool, as_json: bool) -> None:
     """Replace the current data with FILE (the current database is kept aside)."""

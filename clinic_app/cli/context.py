@@ -63,3 +63,15 @@ class CliContext:
 
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+
+def _set_user(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.find_object(CliContext).username = value  # type: ignore[union-attr]
+
+
+# Every command that acts as a user also takes --user after its name, as people type it.
+user_option = click.option(
+    "--user", "user_name", default=None, expose_value=False, callback=_set_user,
+    is_eager=False, help="Act as this user (same as the global --user).",
+)

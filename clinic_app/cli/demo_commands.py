@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from clinic_app.cli.context import CliContext, pass_cli
+from clinic_app.cli.context import CliContext, pass_cli, user_option
 from clinic_app.cli.output import ConsoleProgress, emit_json
 from clinic_app.patients.demo import MAX_SEED, seed_patients
 
@@ -18,6 +18,7 @@ def demo() -> None:
 @click.option("--patients", "count", type=click.IntRange(1, MAX_SEED), required=True)
 @click.option("--seed", type=int, default=None, help="Random seed, for repeatable data.")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def seed(state: CliContext, count: int, seed: int | None, as_json: bool) -> None:
     """Create COUNT synthetic patients (MRN DEMO-…, history says SYNTHETIC)."""

@@ -67,7 +67,8 @@ def _one_line(exc: ClinicError) -> str:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        cli.main(args=argv, prog_name="clinic", standalone_mode=False)
+        # Without standalone mode click returns the code of a command's Exit instead of raising.
+        code = cli.main(args=argv, prog_name="clinic", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return EXIT_INTERNAL
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from clinic_app.cli.context import CliContext, pass_cli
+from clinic_app.cli.context import CliContext, pass_cli, user_option
 from clinic_app.cli.output import emit_json, emit_table
 from clinic_app.errors import NotFoundError
 from clinic_app.patients.models import PatientInput, PatientSummary
@@ -54,6 +54,7 @@ def patient() -> None:
 @click.option("--allergies", default=None, help="Clinical: known allergies.")
 @click.option("--history", "history_notes", default=None, help="Clinical: history notes.")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def add(state: CliContext, primary_doctor: str, as_json: bool, **fields: str | None) -> None:
     """Register a patient. A possible duplicate is reported, not refused."""
@@ -80,6 +81,7 @@ def add(state: CliContext, primary_doctor: str, as_json: bool, **fields: str | N
 @patient.command()
 @click.argument("patient_id")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def show(state: CliContext, patient_id: str, as_json: bool) -> None:
     """Show one patient (clinical fields only for roles that may see them)."""
@@ -112,6 +114,7 @@ def show(state: CliContext, patient_id: str, as_json: bool) -> None:
 @click.option("--sort", type=click.Choice([s.value for s in PatientSort]), default="name")
 @click.option("--include-deleted", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def list_(
     state: CliContext, limit: int, offset: int, sort: str, include_deleted: bool, as_json: bool
@@ -136,6 +139,7 @@ def list_(
 @click.option("--limit", type=_LIMIT, default=20, show_default=True)
 @click.option("--include-deleted", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def search(state: CliContext, query: str, limit: int, include_deleted: bool, as_json: bool) -> None:
     """Search by name, identifier, phone or birth date (prefixes work)."""
@@ -148,6 +152,7 @@ def search(state: CliContext, query: str, limit: int, include_deleted: bool, as_
 @patient.command()
 @click.argument("patient_id")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def delete(state: CliContext, patient_id: str, as_json: bool) -> None:
     """Soft-delete a patient (restorable)."""
@@ -157,6 +162,7 @@ def delete(state: CliContext, patient_id: str, as_json: bool) -> None:
 @patient.command()
 @click.argument("patient_id")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def restore(state: CliContext, patient_id: str, as_json: bool) -> None:
     """Restore a soft-deleted patient."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from clinic_app.cli.context import CliContext, pass_cli, secret
+from clinic_app.cli.context import CliContext, pass_cli, secret, user_option
 from clinic_app.cli.output import emit_json, emit_table
 from clinic_app.security.permissions import Role
 from clinic_app.security.users import UserSummary
@@ -31,6 +31,7 @@ def user() -> None:
 @click.option("--role", type=_ROLE, required=True)
 @click.option("--display-name", default=None, help="Full name shown in the app.")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def add(
     state: CliContext, username: str, role: str, display_name: str | None, as_json: bool
@@ -49,6 +50,7 @@ def add(
 
 @user.command("list")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def list_(state: CliContext, as_json: bool) -> None:
     """List accounts."""
@@ -74,6 +76,7 @@ def list_(state: CliContext, as_json: bool) -> None:
 @user.command()
 @click.argument("username")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def disable(state: CliContext, username: str, as_json: bool) -> None:
     """Disable an account (it can't sign in; its history stays)."""
@@ -83,6 +86,7 @@ def disable(state: CliContext, username: str, as_json: bool) -> None:
 @user.command()
 @click.argument("username")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def enable(state: CliContext, username: str, as_json: bool) -> None:
     """Enable a disabled account."""
@@ -93,6 +97,7 @@ def enable(state: CliContext, username: str, as_json: bool) -> None:
 @click.argument("username")
 @click.argument("role", type=_ROLE)
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def set_role(state: CliContext, username: str, role: str, as_json: bool) -> None:
     """Change an account's role."""
@@ -102,6 +107,7 @@ def set_role(state: CliContext, username: str, role: str, as_json: bool) -> None
 @user.command("reset-password")
 @click.argument("username")
 @click.option("--json", "as_json", is_flag=True)
+@user_option
 @pass_cli
 def reset_password(state: CliContext, username: str, as_json: bool) -> None:
     """Set a temporary password ($CLINIC_NEW_PASSWORD or a prompt) and clear a lockout."""

@@ -7,9 +7,15 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy.exc
 import sqlcipher3
 
-from clinic_app.errors import AlreadyInitialisedError, NotInitialisedError, UnlockError
+from clinic_app.errors import (
+    AlreadyInitialisedError,
+    CorruptDatabaseError,
+    NotInitialisedError,
+    UnlockError,
+)
 from clinic_app.settings import Settings
 from clinic_app.storage import keys
 from clinic_app.storage.backup import (
@@ -65,6 +71,13 @@ def _open(
             return target
 
         migrated = upgrade(engine, backup, progress)
+    except sqlalchemy.exc.DatabaseError as exc:
+        engine.dispose()
+        # The first page decrypted (the key is right) but a later one did not: a damaged file.
+        raise CorruptDatabaseError(
+            "The database file is damaged. Restore the latest backup (clinic backup restore "
+            "FILE, or Admin › Backups in the app)."
+        ) from exc
     except BaseException:
         engine.dispose()
         raise
