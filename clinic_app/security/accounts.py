@@ -18,8 +18,8 @@ from clinic_app.errors import (
 )
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.passwords import (
-    DUMMY_HASH,
     check_password_rules,
+    dummy_hash,
     hash_password,
     needs_rehash,
     verify_password,
@@ -150,7 +150,7 @@ class AccountService:
         with self._db.unit_of_work() as uow:
             row = uow.session.scalar(select(UserRow).where(UserRow.username == name))
             if row is None:
-                verify_password(DUMMY_HASH, password)  # same cost as a real check
+                verify_password(dummy_hash(), password)  # same cost as a real check
                 self._audit.append(
                     uow.session,
                     Actor(None, None),

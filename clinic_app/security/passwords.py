@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -58,5 +60,8 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-# Verified against when the user name is unknown, so timing does not reveal which names exist.
-DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the user name is unknown, so timing does not reveal which names
+    exist. Made on first use, not at import: every start-up would pay an argon2 hash."""
+    return _hasher.hash("not-a-real-password-0")

@@ -34,8 +34,12 @@ def run_cli(
 ) -> CliRunner:
     """`run_cli("patient", "list", role=Role.DOCTOR, env={...})` → exit code, stdout, stderr."""
 
-    def run(*args: str, role: Role | None = None, env: dict[str, str] | None = None,
-            data_dir: str | None = None) -> CliResult:
+    def run(
+        *args: str,
+        role: Role | None = None,
+        env: dict[str, str] | None = None,
+        data_dir: str | None = None,
+    ) -> CliResult:
         capsys.readouterr()
         argv = ["--data-dir", data_dir or str(settings.data_dir)]
         if role is not None:

@@ -67,20 +67,40 @@ def test_init_without_a_secure_keyring_uses_a_passphrase_never_plaintext(
     run_cli: CliRunner, settings: Settings
 ) -> None:
     keyring.set_keyring(FailKeyring())
-    result = run_cli("init", "--admin", "boss", "--json",
-                     env={**ADMIN_ENV, "CLINIC_PASSPHRASE": "a long clinic passphrase"})
+    result = run_cli(
+        "init",
+        "--admin",
+        "boss",
+        "--json",
+        env={**ADMIN_ENV, "CLINIC_PASSPHRASE": "a long clinic passphrase"},
+    )
     assert result.code == 0, result.err
     assert result.json()["unlock_mode"] == "passphrase"
     assert "passphrase" in result.err
     with open(settings.database_path, "rb") as handle:
         assert not handle.read(16).startswith(b"SQLite format 3")
-    listed = run_cli("user", "list", "--json", "--user", "boss",
-                     env={"CLINIC_PASSWORD": ADMIN_ENV["CLINIC_ADMIN_PASSWORD"],
-                          "CLINIC_PASSPHRASE": "a long clinic passphrase"})
+    listed = run_cli(
+        "user",
+        "list",
+        "--json",
+        "--user",
+        "boss",
+        env={
+            "CLINIC_PASSWORD": ADMIN_ENV["CLINIC_ADMIN_PASSWORD"],
+            "CLINIC_PASSPHRASE": "a long clinic passphrase",
+        },
+    )
     assert listed.code == 0, listed.err
-    wrong = run_cli("user", "list", "--user", "boss",
-                    env={"CLINIC_PASSWORD": ADMIN_ENV["CLINIC_ADMIN_PASSWORD"],
-                         "CLINIC_PASSPHRASE": "not the passphrase at all"})
+    wrong = run_cli(
+        "user",
+        "list",
+        "--user",
+        "boss",
+        env={
+            "CLINIC_PASSWORD": ADMIN_ENV["CLINIC_ADMIN_PASSWORD"],
+            "CLINIC_PASSPHRASE": "not the passphrase at all",
+        },
+    )
     assert wrong.code == 1
     assert wrong.err.strip() == "error: The passphrase is not correct."
 
@@ -130,9 +150,7 @@ def test_init_twice_is_refused_and_changes_nothing(
     assert settings.database_path.stat().st_size == before
 
 
-def test_init_writes_the_recovery_key_to_a_private_file(
-    run_cli: CliRunner, tmp_path: Path
-) -> None:
+def test_init_writes_the_recovery_key_to_a_private_file(run_cli: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "recovery.txt"
     result = run_cli("init", "--admin", "boss", "--recovery-key-file", str(target), env=ADMIN_ENV)
     assert result.code == 0, result.err
@@ -225,7 +243,11 @@ def test_the_console_script_exits_non_zero_with_one_line_and_no_traceback(
     env = {**os.environ, "CLINIC_DATA_DIR": str(tmp_path / "empty"), "CLINIC_PASSWORD": "x"}
     completed = subprocess.run(
         [sys.executable, "-m", "clinic_app.cli", "--user", "admin", "patient", "list"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
