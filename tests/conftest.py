@@ -42,6 +42,9 @@ USERNAMES: dict[Role, str] = {
 class Template:
     data_dir: Path
     secrets: dict[tuple[str, str], str]
+    # Signed in once while the template was built: every copy holds the same accounts (same
+    # ids), so a test needs no argon2 check (~0.1 s each) to act as a role.
+    users: dict[Role, AuthenticatedUser]
 
 
 @pytest.fixture(autouse=True)
@@ -73,9 +76,10 @@ def store_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
         names = {Role.DOCTOR: "Greg House", Role.NURSE: "Joy Nurse", Role.FRONT_DESK: "Dee Desk"}
         for role, display in names.items():
             services.accounts.add_user(admin, USERNAMES[role], display, role, PASSWORDS[role])
+        users = {role: services.accounts.login(USERNAMES[role], PASSWORDS[role]) for role in Role}
         services.db.checkpoint()
         services.close()
-        return Template(data_dir, dict(backend.secrets))
+        return Template(data_dir, dict(backend.secrets), users)
     finally:
         keyring.set_keyring(previous)
 
@@ -98,5 +102,6 @@ def services(
 
 
 @pytest.fixture
-def users(services: Services) -> dict[Role, AuthenticatedUser]:
-    return {role: services.accounts.login(USERNAMES[role], PASSWORDS[role]) for role in Role}
+def users(services: Services, store_template: Template) -> dict[Role, AuthenticatedUser]:
+    """One signed-in user per role, valid in this test's copy of the store."""
+    return dict(store_template.users)

@@ -108,7 +108,7 @@ def create_backup(
     return report
 
 
-def verify_backup(  # noqa: PLR0911, PLR0912 - one early answer per check, in order
+def verify_backup(  # noqa: PLR0912 - one early answer per check, in order
     path: Path,
     key: bytes,
     known_revisions: set[str] | None = None,

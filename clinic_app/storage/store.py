@@ -157,11 +157,14 @@ def recover_store(
         chosen = keys.choose_unlock_mode(mode)
         new_key = keys.new_database_key()
         info = keys.create_store_info(new_key, chosen, passphrase, store_id=store_id)
+        # The new key is recorded before the database uses it. Failing here leaves the file
+        # under its old key (the old recovery key still opens it); re-keying first and failing
+        # to record the key would lock every record away under a key kept nowhere.
+        keys.write_store_info(settings.store_file, info)
         connection.execute("PRAGMA journal_mode = DELETE")
         connection.execute(f'PRAGMA rekey = "{raw_key_literal(new_key)}"')
     finally:
         connection.close()
-    keys.write_store_info(settings.store_file, info)
     log.info("store re-keyed after recovery: mode=%s", chosen.value)
     return NewKey(info, keys.format_recovery_key(new_key))
 
