@@ -13,7 +13,7 @@ from clinic_app.settings import Settings
 from clinic_app.storage import keys, store
 from clinic_app.storage.audit import SYSTEM_ACTOR, AuditLog, Outcome, verify_chain
 from clinic_app.storage.keys import UnlockMode
-from clinic_app.storage.migrate import current_revision, head_revision
+from clinic_app.storage.migrate import current_revisions, head_revisions
 
 MIN_PYTHON = (3, 11)
 
@@ -99,9 +99,15 @@ def run_selftest(settings: Settings, passphrase: str | None, *, version: str) ->
                 f"{os.path.getsize(settings.database_path) // 1024} KB",
             )
         )
-        revision = current_revision(opened.db.engine)
-        head = head_revision()
-        checks.append(Check("migrations", revision == head, f"schema {revision}, expected {head}"))
+        revisions = current_revisions(opened.db.engine)
+        heads = head_revisions()
+        checks.append(
+            Check(
+                "migrations",
+                revisions == heads,
+                f"schema {', '.join(sorted(revisions))}, expected {', '.join(sorted(heads))}",
+            )
+        )
         with opened.db.engine.connect() as connection:
             damaged = connection.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
             quick = connection.exec_driver_sql("PRAGMA quick_check").fetchall()

@@ -144,15 +144,15 @@ def verify_backup(  # noqa: PLR0912 - one early answer per check, in order
         integrity = connection.execute("PRAGMA integrity_check").fetchall()
         if integrity != [("ok",)]:
             return BackupReport(path, False, "The backup's structure is damaged.", size)
-        revision_row = (
-            connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        revisions = (
+            sorted(row[0] for row in connection.execute("SELECT version_num FROM alembic_version"))
             if _has_table(connection, "alembic_version")
-            else None
+            else []
         )
-        revision = revision_row[0] if revision_row else None
+        revision = ",".join(revisions) or None
         if revision is None:
             return BackupReport(path, False, "The file holds no clinic schema.", size)
-        if known_revisions is not None and revision not in known_revisions:
+        if known_revisions is not None and not set(revisions) <= known_revisions:
             return BackupReport(
                 path,
                 False,

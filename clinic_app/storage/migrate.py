@@ -26,26 +26,28 @@ def _alembic_config() -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    if head is None:
+def head_revisions() -> set[str]:
+    """Feature packages add migrations on their own branches from the base revision; the
+    schema is current when every branch head is applied."""
+    heads = set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    if not heads:
         raise MigrationError("The application ships no database migrations.")
-    return head
+    return heads
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
 def needs_upgrade(engine: Engine) -> bool:
-    current = current_revision(engine)
-    if current is not None and current not in known_revisions():
+    current = current_revisions(engine)
+    if current - known_revisions():
         raise DatabaseTooNewError(
             "This database was written by a newer version of the clinic application. Install "
             "that version (or newer) to open it; nothing was changed."
         )
-    return current != head_revision()
+    return current != head_revisions()
 
 
 def upgrade(
@@ -61,7 +63,7 @@ def upgrade(
     progress = progress or NullProgress()
     if not needs_upgrade(engine):
         return False
-    if current_revision(engine) is not None:
+    if current_revisions(engine):
         progress.report(0, 2, "Backing up before the database upgrade")
         path = backup()
         log.info("pre-migration backup written: %s", path.name if path else "-")
@@ -70,7 +72,7 @@ def upgrade(
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except Exception as exc:
         log.exception("migration failed")
         raise MigrationError(
