@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from clinic_app.maintenance.audit_service import AuditService
 from clinic_app.maintenance.backup_service import BackupService
+from clinic_app.notifications.service import NotificationService
 from clinic_app.patients.service import PatientService
 from clinic_app.security.accounts import AccountService
 from clinic_app.security.authorization import Authorizer
@@ -31,6 +32,7 @@ class Services:
     accounts: AccountService
     patients: PatientService
     audit: AuditService
+    notifications: NotificationService
     backups: BackupService = field(repr=False)
 
     def new_session(self, user: AuthenticatedUser) -> UserSession:
@@ -62,6 +64,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         accounts=AccountService(db, audit_log, authorizer),
         patients=PatientService(db, audit_log, authorizer),
         audit=AuditService(db, audit_log, authorizer),
+        notifications=NotificationService(db, audit_log),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
     )
     return services
@@ -74,6 +77,7 @@ def _wire(services: Services, db: Database) -> None:
     services.accounts = AccountService(db, services.audit_log, authorizer)
     services.patients = PatientService(db, services.audit_log, authorizer)
     services.audit = AuditService(db, services.audit_log, authorizer)
+    services.notifications = NotificationService(db, services.audit_log)
 
 
 def open_store_with_key(settings: Settings, store: OpenedStore) -> OpenedStore:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clinic_app.notifications.tables import NotificationRow
 from clinic_app.patients.tables import PatientRow
 from clinic_app.security.tables import UserRow
 from clinic_app.storage.audit import AuditEventRow
@@ -11,4 +12,12 @@ from clinic_app.storage.outbox import OutboxRow
 
 metadata = Base.metadata
 
-__all__ = ["AuditEventRow", "MetaRow", "OutboxRow", "PatientRow", "UserRow", "metadata"]
+__all__ = [
+    "AuditEventRow",
+    "MetaRow",
+    "NotificationRow",
+    "OutboxRow",
+    "PatientRow",
+    "UserRow",
+    "metadata",
+]

@@ -19,7 +19,7 @@ from clinic_app.tasks import NullProgress, ProgressReporter
 log = logging.getLogger(__name__)
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
     config = Config()
     location = resources.files("clinic_app.storage") / "migrations"
     config.set_main_option("script_location", str(location))
@@ -29,7 +29,7 @@ def _alembic_config() -> Config:
 def head_revisions() -> set[str]:
     """Feature packages add migrations on their own branches from the base revision; the
     schema is current when every branch head is applied."""
-    heads = set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     if not heads:
         raise MigrationError("The application ships no database migrations.")
     return heads
@@ -68,7 +68,7 @@ def upgrade(
         path = backup()
         log.info("pre-migration backup written: %s", path.name if path else "-")
     progress.report(1, 2, "Upgrading the database")
-    config = _alembic_config()
+    config = alembic_config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -84,5 +84,5 @@ def upgrade(
 
 
 def known_revisions() -> set[str]:
-    scripts = ScriptDirectory.from_config(_alembic_config())
+    scripts = ScriptDirectory.from_config(alembic_config())
     return {script.revision for script in scripts.walk_revisions()}
