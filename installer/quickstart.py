@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -190,8 +191,8 @@ def missing_qt_packages(command: str) -> list[str]:
 def report_missing_qt(packages: list[str], command: str) -> None:
     libs = _qt_libraries_wanted(command)
     warn(
-        "Qt needs system libraries this machine lacks, and quickstart can't install them "
-        "(it needs root or passwordless sudo, and apt-get):\n"
+        "Qt needs system libraries this machine lacks, and quickstart could not install them "
+        "(that needs root or passwordless sudo, and apt-get):\n"
         f"    missing: {', '.join(libs[p] for p in packages)}\n"
         "    install them with:\n"
         f"    sudo apt-get install -y {' '.join(packages)}\n"
@@ -453,11 +454,12 @@ def ensure_installed() -> None:
 # --- commands -----------------------------------------------------------------------------
 
 
-def install_system_packages(command: str, venv_state: str) -> None:
+def install_system_packages(command: str, venv_state: str) -> list[str]:
     """One apt run for what is missing: Qt's libraries and, where Python can't make a venv
-    with pip, python3.X-venv. Without root or apt, names the Qt packages and goes on."""
+    with pip, python3.X-venv. Without root or apt, names the Qt packages and goes on.
+    Returns the Qt packages still missing."""
     if not sys.platform.startswith("linux"):
-        return
+        return []
     missing_qt = missing_qt_packages(command)
     venv_package = []
     if venv_state != "ok" and not (
@@ -465,26 +467,28 @@ def install_system_packages(command: str, venv_state: str) -> None:
     ):
         venv_package = [_python_venv_package()]
     if not missing_qt and not venv_package:
-        return
+        return []
     installed = _apt_install(missing_qt + venv_package)
     if not installed and venv_package and missing_qt and _privilege_prefix() is not None:
         # python3.X-venv may not exist on this distribution: pip comes from PyPI instead.
         installed = _apt_install(missing_qt, update=False)
     if not installed and venv_package:
-        say(f"could not install {venv_package[0]}; pip will come from PyPI instead")
-    if missing_qt:
-        still_missing = missing_qt_packages(command)
-        if still_missing:
-            report_missing_qt(still_missing, command)
+        say(f"{venv_package[0]} could not be installed; pip will come from PyPI instead")
+    still_missing = missing_qt_packages(command) if missing_qt else []
+    if still_missing:
+        report_missing_qt(still_missing, command)
+    return still_missing
 
 
-def set_up(command: str) -> None:
+def set_up(command: str) -> list[str]:
+    """Returns the Qt system packages that are still missing."""
     started = time.monotonic()
     state = _venv_state()
-    install_system_packages(command, state)
+    missing_qt = install_system_packages(command, state)
     ensure_venv(state)
     ensure_installed()
     say(f"ready ({time.monotonic() - started:.0f} s)")
+    return missing_qt
 
 
 def _exec(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> int:
@@ -517,10 +521,36 @@ def run_app(args: list[str]) -> int:
     return _exec([str(venv_python()), "-m", "clinic_app", *args], env)
 
 
-def run_tests(args: list[str]) -> int:
+def _run_then_remind(argv: list[str], env: dict[str, str], cwd: Path, reminder: str) -> int:
+    """Runs a child (forwarding SIGTERM; Ctrl+C reaches it directly) and, if it fails,
+    repeats `reminder` after its output, where the reader will see it."""
+    child = subprocess.Popen(argv, env=env, cwd=cwd)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, lambda signum, _frame: child.send_signal(signum))
+    while True:
+        try:
+            returncode = child.wait()
+            break
+        except KeyboardInterrupt:
+            continue  # the child got the same SIGINT; wait for it to finish
+    if returncode != 0:
+        warn(reminder)
+    return returncode if returncode >= 0 else 128 - returncode
+
+
+def run_tests(args: list[str], missing_qt: list[str]) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    argv = [str(venv_python()), "-m", "pytest", *args]
     say(f"running: QT_QPA_PLATFORM=offscreen python -m pytest {' '.join(args)}".rstrip())
-    return _exec([str(venv_python()), "-m", "pytest", *args], env, cwd=ROOT)
+    if not missing_qt:
+        return _exec(argv, env, cwd=ROOT)
+    return _run_then_remind(
+        argv,
+        env,
+        ROOT,
+        "the tests failed while Qt's system libraries are missing; that may be why. "
+        f"Install them and run again: sudo apt-get install -y {' '.join(missing_qt)}",
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -536,11 +566,11 @@ def main(argv: list[str]) -> int:
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
     command, rest = argv[0], argv[1:]
     try:
-        set_up(command)
+        missing_qt = set_up(command)
         if command == "run":
             return run_app(rest)
         if command == "test":
-            return run_tests(rest)
+            return run_tests(rest, missing_qt)
         return 0
     except SetupError as exc:
         print(f"quickstart: ERROR: {exc}", file=sys.stderr)
