@@ -8,7 +8,6 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import sqlcipher3
@@ -101,8 +100,14 @@ def create_backup(
         os.fsync(handle.fileno())
     os.replace(partial, destination)
     _fsync_dir(destination.parent)
-    report = verify_backup(destination, key, progress=progress, cancel=cancel)
+    try:
+        report = verify_backup(destination, key, progress=progress, cancel=cancel)
+    except OperationCancelledError:
+        # Cancelled means no backup: an unverified file must not look like one.
+        destination.unlink(missing_ok=True)
+        raise
     if not report.ok:
+        destination.unlink(missing_ok=True)
         raise BackupError(f"The new backup failed its own check: {report.message}")
     log.info("backup written: %s (%d bytes)", destination.name, report.size_bytes)
     return report
@@ -236,8 +241,13 @@ def swap_in_restored(
         staged.unlink(missing_ok=True)
         raise BackupError(f"The backup can't be restored: {report.message}")
     keep_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    # Never replace an earlier kept copy (two restores within one second would share a name).
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
     kept = keep_dir / f"pre-restore-{stamp}{BACKUP_SUFFIX}"
+    counter = 1
+    while kept.exists():
+        kept = keep_dir / f"pre-restore-{stamp}-{counter}{BACKUP_SUFFIX}"
+        counter += 1
     for suffix in ("-wal", "-shm"):
         side = database_path.with_name(database_path.name + suffix)
         if side.exists():
