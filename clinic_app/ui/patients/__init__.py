@@ -1,0 +1,1 @@
+"""The patients page: search as you type, the list, the detail and the edit form."""

@@ -1,0 +1,156 @@
+"""One patient, read-only: demographics, contact, care and (if allowed) clinical details."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_app.patients.models import PatientDetail
+from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
+from clinic_app.ui.patients.patient_table_model import age_on
+
+_EMPTY = "—"
+
+
+def _value_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class PatientDetailView(QWidget):
+    edit_requested = Signal()
+    delete_requested = Signal()
+    restore_requested = Signal()
+
+    def __init__(
+        self,
+        *,
+        can_edit: bool,
+        can_delete: bool,
+        can_restore: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientDetailView")
+        self._can_edit, self._can_delete, self._can_restore = can_edit, can_delete, can_restore
+        self._values: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 14, 16, 12)
+        layout.addLayout(self._build_header())
+        self.deleted_banner = QLabel("This record is deleted. It is kept, and can be restored.")
+        self.deleted_banner.setObjectName("banner")
+        self.deleted_banner.hide()
+        layout.addWidget(self.deleted_banner)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 4, 0)
+        column.addWidget(
+            self._section(
+                "Contact", [("phone", "Phone"), ("email", "E-mail"), ("address", "Address")]
+            )
+        )
+        column.addWidget(
+            self._section(
+                "Identifiers and care",
+                [
+                    ("mrn", "Record no."),
+                    ("national_id", "National ID"),
+                    ("other_names", "Other names"),
+                    ("doctor", "Primary doctor"),
+                ],
+            )
+        )
+        self.clinical_box = self._section(
+            "Clinical", [("allergies", "Allergies"), ("history_notes", "History")]
+        )
+        column.addWidget(self.clinical_box)
+        column.addStretch(1)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+
+    def _build_header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        names = QVBoxLayout()
+        self.name_label = QLabel()
+        self.name_label.setObjectName("pageTitle")
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_label.setWordWrap(True)
+        self.facts_label = QLabel()
+        self.facts_label.setObjectName("fieldHint")
+        names.addWidget(self.name_label)
+        names.addWidget(self.facts_label)
+        row.addLayout(names, 1)
+        self.delete_button = QPushButton(icon("delete", "#b42318"), "Delete")
+        self.delete_button.setProperty("destructive", True)
+        self.delete_button.clicked.connect(self.delete_requested)
+        self.restore_button = QPushButton(icon("restore"), "Restore")
+        self.restore_button.clicked.connect(self.restore_requested)
+        self.edit_button = QPushButton(icon("edit", ON_ACCENT_COLOUR), "Edit")
+        self.edit_button.setObjectName("primaryButton")
+        self.edit_button.clicked.connect(self.edit_requested)
+        for button in (self.delete_button, self.restore_button, self.edit_button):
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def _section(self, title: str, fields: list[tuple[str, str]]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setHorizontalSpacing(14)
+        for key, caption in fields:
+            label = _value_label()
+            label.setObjectName(f"value_{key}")
+            self._values[key] = label
+            caption_label = QLabel(caption)
+            caption_label.setObjectName("fieldHint")
+            form.addRow(caption_label, label)
+        return box
+
+    def show_patient(self, detail: PatientDetail, doctor_name: str, today: date) -> None:
+        summary = detail.summary
+        self.name_label.setText(summary.display_name)
+        age = age_on(summary.birth_date, today)
+        self.facts_label.setText(
+            f"{summary.sex.value.capitalize()} · born {summary.birth_date.isoformat()} "
+            f"({age} years)"
+        )
+        values = {
+            "phone": summary.phone,
+            "email": detail.email,
+            "address": detail.address,
+            "mrn": summary.mrn,
+            "national_id": summary.national_id,
+            "other_names": detail.other_names,
+            "doctor": doctor_name,
+            "allergies": detail.allergies,
+            "history_notes": detail.history_notes,
+        }
+        for key, value in values.items():
+            self._values[key].setText(value or _EMPTY)
+        self.clinical_box.setVisible(detail.clinical_visible)
+        deleted = summary.deleted
+        self.deleted_banner.setVisible(deleted)
+        self.edit_button.setVisible(self._can_edit and not deleted)
+        self.delete_button.setVisible(self._can_delete and not deleted)
+        self.restore_button.setVisible(self._can_restore and deleted)
+
+    def value_text(self, key: str) -> str:
+        return self._values[key].text()

@@ -1,0 +1,87 @@
+"""The patients page: the list on the left, the open patient (or the form) on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QHBoxLayout, QSplitter
+
+from clinic_app.patients.models import PatientSummary
+from clinic_app.security.permissions import Action
+from clinic_app.ui.patients.patient_detail_view import PatientDetailView
+from clinic_app.ui.patients.patient_editor_controller import PatientEditorController
+from clinic_app.ui.patients.patient_form_view import PatientFormView
+from clinic_app.ui.patients.patient_list_controller import PatientListController
+from clinic_app.ui.patients.patient_list_view import PatientListView
+from clinic_app.ui.patients.patient_panel_view import PatientPanelView
+from clinic_app.ui.patients.patient_table_model import PatientTableModel
+from clinic_app.ui.shell.shell_page import PageContext, ShellCommand, ShellPage
+
+
+class PatientsPage(ShellPage):
+    def __init__(self, context: PageContext) -> None:
+        super().__init__()
+        user = context.user
+        self.model = PatientTableModel(self)
+        self.list_view = PatientListView(
+            self.model,
+            can_create=user.can(Action.PATIENT_CREATE),
+            can_see_deleted=user.can(Action.PATIENT_RESTORE),
+        )
+        self.detail_view = PatientDetailView(
+            can_edit=user.can(Action.PATIENT_UPDATE),
+            can_delete=user.can(Action.PATIENT_DELETE),
+            can_restore=user.can(Action.PATIENT_RESTORE),
+        )
+        self.form_view = PatientFormView(
+            clinical_visible=user.can(Action.PATIENT_READ_CLINICAL),
+            clinical_writable=user.can(Action.PATIENT_UPDATE_CLINICAL),
+        )
+        self.panel = PatientPanelView(self.detail_view, self.form_view)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.list_view)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.list_view.setMinimumWidth(420)
+        self.panel.setMinimumWidth(380)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.list_controller = PatientListController(
+            self.list_view, self.model, context, parent=self
+        )
+        self.editor = PatientEditorController(self.panel, context, parent=self)
+        self.list_view.patient_activated.connect(self.editor.open_patient)
+        self.list_view.new_requested.connect(self.editor.start_new)
+        self.editor.patient_changed.connect(self._on_editor_patient_changed)
+        self.editor.status_reported.connect(self.status_reported)
+        self.editor.load_doctors()
+
+    def page_shown(self) -> None:
+        self.list_controller.ensure_loaded()
+
+    def handle_command(self, command: ShellCommand) -> bool:
+        if command is ShellCommand.FIND:
+            self.list_view.focus_search()
+            return True
+        if command is ShellCommand.NEW:
+            return self.editor.start_new()
+        return False
+
+    @Slot(object)
+    def _on_editor_patient_changed(self, patient: PatientSummary) -> None:
+        self.list_controller.refresh_patient(patient)
+
+    def has_unsaved_changes(self) -> bool:
+        return self.editor.has_unsaved_changes()
+
+    def draft_state(self) -> object | None:
+        return self.editor.draft_state()
+
+    def restore_draft_state(self, state: object) -> None:
+        self.editor.restore_draft_state(state)
+
+    def shutdown(self) -> None:
+        self.list_controller.shutdown()

@@ -1,0 +1,1 @@
+"""The main window and what frames every page: navigation, status bar, lock screen."""

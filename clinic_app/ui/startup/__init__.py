@@ -1,0 +1,1 @@
+"""Start-up: first-run setup, unlocking the store, signing in."""

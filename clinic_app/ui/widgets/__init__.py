@@ -1,0 +1,1 @@
+"""Small reusable widgets: validated forms, empty states, confirmation dialogs."""

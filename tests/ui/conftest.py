@@ -1,0 +1,110 @@
+"""Fixtures for the GUI tests: real widgets over the real encrypted store (`services`).
+
+Qt runs offscreen (tests/conftest.py sets QT_QPA_PLATFORM). Tests wait on signals or
+conditions with qtbot, never with sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from clinic_app.bootstrap import Services
+from clinic_app.patients.models import PatientInput, PatientSummary
+from clinic_app.security.idle_lock import UserSession
+from clinic_app.security.permissions import Role
+from clinic_app.security.users import AuthenticatedUser
+from clinic_app.settings import Settings
+from clinic_app.storage.types import utcnow
+from clinic_app.ui.shell.builtin_pages import default_page_registry
+from clinic_app.ui.shell.workspace_controller import WorkspaceController
+from clinic_app.ui.style import apply_style
+from clinic_app.ui.tasks.task_runner import TaskRunner
+from clinic_app.ui.ui_state_store import UiStateStore
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import PASSWORDS, USERNAMES
+
+
+@pytest.fixture(scope="session", autouse=True)
+def styled_app(qapp: QApplication) -> QApplication:
+    apply_style(qapp)
+    return qapp
+
+
+@pytest.fixture
+def task_runner(services: Services) -> Iterator[TaskRunner]:
+    """Depends on `services` so it shuts down (workers finished) before the store closes."""
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown()
+
+
+def sign_in(services: Services, role: Role) -> AuthenticatedUser:
+    return services.accounts.login(USERNAMES[role], PASSWORDS[role])
+
+
+class FakeClock:
+    """Stands in for the wall clock so an idle time-out passes without waiting."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+WorkspaceFactory = Callable[..., WorkspaceController]
+
+
+@pytest.fixture
+def open_workspace(
+    qtbot: QtBot, services: Services, task_runner: TaskRunner, settings: Settings
+) -> Iterator[WorkspaceFactory]:
+    """`open_workspace(Role.DOCTOR)` → a shown main window for that role, already signed in."""
+    opened: list[WorkspaceController] = []
+
+    def factory(
+        role: Role, *, clock: FakeClock | None = None, idle_check_ms: int = 1000
+    ) -> WorkspaceController:
+        user = sign_in(services, role)
+        session = UserSession(user, timedelta(minutes=10), **({"clock": clock} if clock else {}))
+        workspace = WorkspaceController(
+            services,
+            task_runner,
+            session,
+            default_page_registry(),
+            UiStateStore(settings.data_dir / "ui"),
+            idle_check_ms=idle_check_ms,
+        )
+        qtbot.addWidget(workspace.window)
+        workspace.show()
+        opened.append(workspace)
+        return workspace
+
+    yield factory
+    for workspace in opened:
+        workspace.close()
+
+
+def make_patients(
+    services: Services, user: AuthenticatedUser, rows: list[tuple[str, str, str]]
+) -> list[PatientSummary]:
+    """(given, family, birth date) → created patients, through the real service."""
+    created = []
+    for given, family, birth in rows:
+        result = services.patients.create(
+            user, PatientInput(given_name=given, family_name=family, sex="female", birth_date=birth)
+        )
+        created.append(result.patient.summary)
+    return created
