@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -64,6 +65,15 @@ def _authenticated(row: UserRow) -> AuthenticatedUser:
     )
 
 
+def _role(value: Role | str) -> Role:
+    """A role from the table, or a clear error (a caller may pass the role's name)."""
+    if isinstance(value, Role):
+        return value
+    if isinstance(value, str):
+        return Role.parse(value)
+    raise ValidationError("Unknown role.", {"role": "Choose a role."})
+
+
 class AccountService:
     def __init__(
         self,
@@ -105,6 +115,7 @@ class AccountService:
         password: str,
     ) -> UserSummary:
         self._authz.require(actor, Action.USER_MANAGE, record_type="user")
+        role = _role(role)
         with self._db.unit_of_work() as uow:
             row = self._insert(uow.session, username, display_name, role, password)
             row.must_change_password = True
@@ -146,6 +157,8 @@ class AccountService:
     # --- login --------------------------------------------------------------------------
 
     def login(self, username: str, password: str) -> AuthenticatedUser:
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise ValidationError("The user name and the password must be text.")
         name = username.strip().lower()[:64]
         with self._db.unit_of_work() as uow:
             row = uow.session.scalar(select(UserRow).where(UserRow.username == name))
@@ -193,7 +206,8 @@ class AccountService:
             session.commit()
             raise AccountDisabledError("This account is disabled. Ask an administrator.")
         if row.locked_until is not None and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+            # Rounded up: "15 minutes" right after the lockout, "1 minute" in its last minute.
+            minutes = max(1, math.ceil((row.locked_until - now).total_seconds() / 60))
             self._audit.append(
                 session,
                 actor,
@@ -253,6 +267,8 @@ class AccountService:
         return [user for user in self.list_users(actor) if user.role is Role.DOCTOR and user.active]
 
     def _managed_row(self, session: Session, username: str) -> UserRow:
+        if not isinstance(username, str):
+            raise ValidationError("The user name must be text.", {"username": "Must be text."})
         row = session.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
         if row is None:
             raise NotFoundError("No such user.")
@@ -270,12 +286,15 @@ class AccountService:
 
     def set_active(self, actor: AuthenticatedUser, username: str, active: bool) -> UserSummary:
         self._authz.require(actor, Action.USER_MANAGE, record_type="user")
+        if not isinstance(active, bool):
+            raise ValidationError("Say whether the account is active (true or false).")
         with self._db.unit_of_work() as uow:
             row = self._managed_row(uow.session, username)
             if not active and row.id == actor.id:
                 raise ValidationError("You can't disable your own account.")
             if (
                 not active
+                and row.active
                 and row.role == Role.ADMIN.value
                 and self._active_admins(uow.session) <= 1
             ):
@@ -293,10 +312,12 @@ class AccountService:
 
     def set_role(self, actor: AuthenticatedUser, username: str, role: Role) -> UserSummary:
         self._authz.require(actor, Action.USER_MANAGE, record_type="user")
+        role = _role(role)
         with self._db.unit_of_work() as uow:
             row = self._managed_row(uow.session, username)
             if (
-                row.role == Role.ADMIN.value
+                row.active
+                and row.role == Role.ADMIN.value
                 and role is not Role.ADMIN
                 and self._active_admins(uow.session) <= 1
             ):

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from clinic_app.errors import ValidationError
+from clinic_app.storage.types import is_storable_text
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -16,6 +17,11 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 
 
 def check_password_rules(password: str, username: str = "") -> None:
+    if not is_storable_text(password):
+        raise ValidationError(
+            "The password must be text without characters that can't be stored.",
+            {"password": "Contains characters that can't be stored."},
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
@@ -48,7 +54,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
-    if len(password) > MAX_PASSWORD_LENGTH:
+    # A value no valid password can be is simply wrong (argon2 would raise on it).
+    if not is_storable_text(password) or len(password) > MAX_PASSWORD_LENGTH:
         return False
     try:
         return _hasher.verify(stored_hash, password)

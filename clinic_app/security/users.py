@@ -9,6 +9,7 @@ from datetime import datetime
 from clinic_app.errors import ValidationError
 from clinic_app.security.permissions import Action, Role, is_allowed
 from clinic_app.storage.audit import Actor
+from clinic_app.storage.types import is_storable_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MAX_DISPLAY_NAME = 128
@@ -42,8 +43,8 @@ class UserSummary:
 
 
 def normalise_username(text: str) -> str:
-    username = text.strip().lower()
-    if not _USERNAME.match(username):
+    username = text.strip().lower() if isinstance(text, str) else ""
+    if not _USERNAME.fullmatch(username):
         raise ValidationError(
             "A user name has 2 to 64 characters: lower-case letters, digits, '.', '_' or '-', "
             "starting with a letter or digit.",
@@ -53,6 +54,11 @@ def normalise_username(text: str) -> str:
 
 
 def clean_display_name(text: str) -> str:
+    if not is_storable_text(text):
+        raise ValidationError(
+            "The display name must be text without characters that can't be stored.",
+            {"display_name": "Contains characters that can't be stored."},
+        )
     name = " ".join(text.split())
     if not name:
         raise ValidationError("A display name is required.", {"display_name": "Required."})

@@ -20,6 +20,18 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def is_storable_text(value: object) -> bool:
+    """A `str` the database can hold: UTF-8 encodable, so no lone surrogates (which a paste
+    from a broken source or a fuzzer can produce, and which fail only inside the INSERT)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Stores UTC as a naive timestamp; refuses naive input so local time never sneaks in."""
 
