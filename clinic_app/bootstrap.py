@@ -10,6 +10,7 @@ from clinic_app.maintenance.audit_service import AuditService
 from clinic_app.maintenance.backup_service import BackupService
 from clinic_app.notifications.service import NotificationService
 from clinic_app.patients.service import PatientService
+from clinic_app.scheduling.service import Scheduling, build_scheduling
 from clinic_app.security.accounts import AccountService
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.idle_lock import UserSession
@@ -33,6 +34,7 @@ class Services:
     patients: PatientService
     audit: AuditService
     notifications: NotificationService
+    scheduling: Scheduling
     backups: BackupService = field(repr=False)
 
     def new_session(self, user: AuthenticatedUser) -> UserSession:
@@ -65,6 +67,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         patients=PatientService(db, audit_log, authorizer),
         audit=AuditService(db, audit_log, authorizer),
         notifications=NotificationService(db, audit_log),
+        scheduling=build_scheduling(db, audit_log, authorizer),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
     )
     return services
@@ -78,6 +81,7 @@ def _wire(services: Services, db: Database) -> None:
     services.patients = PatientService(db, services.audit_log, authorizer)
     services.audit = AuditService(db, services.audit_log, authorizer)
     services.notifications = NotificationService(db, services.audit_log)
+    services.scheduling = build_scheduling(db, services.audit_log, authorizer)
 
 
 def open_store_with_key(settings: Settings, store: OpenedStore) -> OpenedStore:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from clinic_app.notifications.tables import NotificationRow
 from clinic_app.patients.tables import PatientRow
+from clinic_app.scheduling.tables import (
+    AppointmentRow,
+    AppointmentStatusChangeRow,
+    DoctorLeaveRow,
+    DoctorProfileRow,
+    SlotRow,
+)
 from clinic_app.security.tables import UserRow
 from clinic_app.storage.audit import AuditEventRow
 from clinic_app.storage.base import Base
@@ -13,11 +20,16 @@ from clinic_app.storage.outbox import OutboxRow
 metadata = Base.metadata
 
 __all__ = [
+    "AppointmentRow",
+    "AppointmentStatusChangeRow",
     "AuditEventRow",
+    "DoctorLeaveRow",
+    "DoctorProfileRow",
     "MetaRow",
     "NotificationRow",
     "OutboxRow",
     "PatientRow",
+    "SlotRow",
     "UserRow",
     "metadata",
 ]

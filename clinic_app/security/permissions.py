@@ -38,6 +38,12 @@ class Action(StrEnum):
     BACKUP_CREATE = "backup.create"
     BACKUP_RESTORE = "backup.restore"
     DEMO_SEED = "demo.seed"
+    SCHEDULE_MANAGE = "schedule.manage"  # doctor profiles, working hours, leave
+    SLOT_MANAGE = "slot.manage"  # generate, add, block and unblock slots
+    SCHEDULE_READ = "schedule.read"  # every doctor's calendar
+    SCHEDULE_READ_OWN = "schedule.read_own"  # a doctor's own calendar only
+    APPOINTMENT_BOOK = "appointment.book"  # book, walk-in, reschedule, cancel
+    APPOINTMENT_CHECK_IN = "appointment.check_in"  # arrival and no-show
 
 
 _FRONT_DESK = {
@@ -61,11 +67,25 @@ _ADMIN = {
     Action.DEMO_SEED,
 }
 
+# Scheduling: the desk books and keeps the slots, the nurse and the desk check patients in, a
+# doctor sees their own calendar, the administrator keeps doctor profiles and working hours.
+_SCHEDULING: dict[Role, set[Action]] = {
+    Role.ADMIN: {Action.SCHEDULE_MANAGE, Action.SLOT_MANAGE, Action.SCHEDULE_READ},
+    Role.DOCTOR: {Action.SCHEDULE_READ_OWN},
+    Role.NURSE: {Action.SCHEDULE_READ, Action.APPOINTMENT_CHECK_IN},
+    Role.FRONT_DESK: {
+        Action.SCHEDULE_READ,
+        Action.SLOT_MANAGE,
+        Action.APPOINTMENT_BOOK,
+        Action.APPOINTMENT_CHECK_IN,
+    },
+}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: frozenset(_ADMIN),
-    Role.DOCTOR: frozenset(_DOCTOR),
-    Role.NURSE: frozenset(_NURSE),
-    Role.FRONT_DESK: frozenset(_FRONT_DESK),
+    Role.ADMIN: frozenset(_ADMIN | _SCHEDULING[Role.ADMIN]),
+    Role.DOCTOR: frozenset(_DOCTOR | _SCHEDULING[Role.DOCTOR]),
+    Role.NURSE: frozenset(_NURSE | _SCHEDULING[Role.NURSE]),
+    Role.FRONT_DESK: frozenset(_FRONT_DESK | _SCHEDULING[Role.FRONT_DESK]),
 }
 
 

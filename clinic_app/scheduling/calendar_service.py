@@ -1,0 +1,398 @@
+"""Calendar reads for the GUI and the CLI: day and week views per doctor or for the whole
+clinic, today's queue, the printable day list and tomorrow's reminder calls.
+
+Views read with plain column queries (no ORM identity map) on the `local_date` indexes: a busy
+clinic's week is a few thousand slots and appointments. Every call that shows patients writes
+one audit event (counts only).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic_app.errors import ValidationError
+from clinic_app.patients.tables import PatientRow
+from clinic_app.scheduling.access import RECORD_TYPE_APPOINTMENT, require_calendar
+from clinic_app.scheduling.calendar_models import (
+    CalendarEntry,
+    CalendarView,
+    DayListRow,
+    DoctorDay,
+    QueueEntry,
+    ReminderCall,
+)
+from clinic_app.scheduling.local_time import local_today, zone
+from clinic_app.scheduling.models import (
+    ACTIVE_STATUSES,
+    AppointmentStatus,
+    AppointmentSummary,
+    AppointmentType,
+    SlotStatus,
+)
+from clinic_app.scheduling.tables import AppointmentRow, DoctorProfileRow, SlotRow
+from clinic_app.security.authorization import Authorizer
+from clinic_app.security.permissions import Action
+from clinic_app.security.tables import UserRow
+from clinic_app.security.users import AuthenticatedUser
+from clinic_app.storage.audit import AuditLog
+from clinic_app.storage.database import Database
+from clinic_app.storage.types import utcnow
+
+MAX_VIEW_DAYS = 31
+_SHOWN = [s.value for s in (*ACTIVE_STATUSES, AppointmentStatus.NO_SHOW)]
+_APPOINTMENT_COLUMNS = (
+    AppointmentRow.id,
+    AppointmentRow.patient_id,
+    AppointmentRow.doctor_id,
+    AppointmentRow.slot_id,
+    AppointmentRow.starts_at,
+    AppointmentRow.ends_at,
+    AppointmentRow.local_date,
+    AppointmentRow.appointment_type,
+    AppointmentRow.status,
+    AppointmentRow.walk_in,
+    AppointmentRow.confirmed,
+    AppointmentRow.meeting_link,
+    AppointmentRow.arrived_at,
+    AppointmentRow.version,
+    PatientRow.family_name,
+    PatientRow.given_name,
+    PatientRow.birth_date,
+    PatientRow.phone,
+)
+
+
+@dataclass(frozen=True)
+class _Doctor:
+    id: str
+    name: str
+    specialisation: str
+    room: str | None
+    time_zone: str
+    tz: ZoneInfo
+
+
+def _summary(r: Any, tz: ZoneInfo) -> AppointmentSummary:
+    return AppointmentSummary(
+        id=r.id,
+        patient_id=r.patient_id,
+        patient_name=f"{r.family_name}, {r.given_name}",
+        doctor_id=r.doctor_id,
+        slot_id=r.slot_id,
+        starts_at=r.starts_at,
+        ends_at=r.ends_at,
+        local_start=r.starts_at.astimezone(tz),
+        local_end=r.ends_at.astimezone(tz),
+        appointment_type=AppointmentType(r.appointment_type),
+        status=AppointmentStatus(r.status),
+        walk_in=r.walk_in,
+        confirmed=r.confirmed,
+        meeting_link=r.meeting_link,
+        arrived_at=r.arrived_at,
+        version=r.version,
+    )
+
+
+class CalendarService:
+    def __init__(
+        self,
+        db: Database,
+        audit: AuditLog,
+        authorizer: Authorizer,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._db = db
+        self._audit = audit
+        self._authz = authorizer
+        self._clock = clock
+
+    # --- views --------------------------------------------------------------------------
+
+    def day_view(
+        self, user: AuthenticatedUser, day: date, doctor_id: str | None = None
+    ) -> CalendarView:
+        return self.range_view(user, day, day, doctor_id)
+
+    def week_view(
+        self, user: AuthenticatedUser, week_start: date, doctor_id: str | None = None
+    ) -> CalendarView:
+        """Seven days from `week_start` (the GUI passes its Monday)."""
+        return self.range_view(user, week_start, week_start + timedelta(days=6), doctor_id)
+
+    def range_view(
+        self,
+        user: AuthenticatedUser,
+        date_from: date,
+        date_to: date,
+        doctor_id: str | None = None,
+        *,
+        include_cancelled: bool = False,
+    ) -> CalendarView:
+        require_calendar(self._authz, user, doctor_id)
+        if date_to < date_from or (date_to - date_from).days >= MAX_VIEW_DAYS:
+            raise ValidationError(f"A calendar view spans 1 to {MAX_VIEW_DAYS} days.")
+        with self._db.unit_of_work() as uow:
+            doctors = self._doctors(uow.session, doctor_id)
+            ids = [d.id for d in doctors]
+            columns, shown = self._columns(
+                uow.session, doctors, date_from, date_to, ids, include_cancelled
+            )
+            self._audit_read(uow.session, user, "schedule.view", doctor_id, shown)
+            uow.commit()
+        return CalendarView(date_from, date_to, columns)
+
+    def queue(
+        self, user: AuthenticatedUser, day: date | None = None, doctor_id: str | None = None
+    ) -> list[QueueEntry]:
+        """The day's active appointments in time order, with arrivals and waiting time."""
+        require_calendar(self._authz, user, doctor_id)
+        now = self._clock()
+        with self._db.unit_of_work() as uow:
+            doctors = {d.id: d for d in self._doctors(uow.session, doctor_id)}
+            the_day = day or self._clinic_today(uow.session, now)
+            rows = self._appointments(uow.session, the_day, the_day, list(doctors), False)
+            entries = []
+            for r in rows:
+                if r.status not in {AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED}:
+                    continue
+                doctor = doctors[r.doctor_id]
+                waiting = None
+                if r.status == AppointmentStatus.ARRIVED and r.arrived_at is not None:
+                    waiting = max(0, int((now - r.arrived_at).total_seconds() // 60))
+                entries.append(
+                    QueueEntry(
+                        appointment=_summary(r, doctor.tz),
+                        doctor_name=doctor.name,
+                        room=doctor.room,
+                        arrived=r.arrived_at is not None,
+                        waiting_minutes=waiting,
+                    )
+                )
+            self._audit_read(uow.session, user, "schedule.queue", doctor_id, len(entries))
+            uow.commit()
+        return entries
+
+    def day_list(
+        self, user: AuthenticatedUser, day: date, doctor_id: str | None = None
+    ) -> list[DayListRow]:
+        """The printable list: every active appointment of the day, by doctor then time."""
+        require_calendar(self._authz, user, doctor_id)
+        with self._db.unit_of_work() as uow:
+            doctors = {d.id: d for d in self._doctors(uow.session, doctor_id)}
+            rows = self._appointments(uow.session, day, day, list(doctors), False)
+            result = [self._day_row(r, doctors[r.doctor_id]) for r in rows]
+            result.sort(key=lambda row: (row.doctor_name, row.local_start))
+            self._audit_read(uow.session, user, "schedule.day_list", doctor_id, len(result))
+            uow.commit()
+        return result
+
+    def reminder_calls(
+        self, user: AuthenticatedUser, day: date | None = None
+    ) -> list[ReminderCall]:
+        """Tomorrow's (or `day`'s) booked appointments with the patients' phone numbers."""
+        self._authz.require(user, Action.SCHEDULE_READ, record_type=RECORD_TYPE_APPOINTMENT)
+        self._authz.require(user, Action.PATIENT_READ, record_type="patient")
+        with self._db.unit_of_work() as uow:
+            doctors = {d.id: d for d in self._doctors(uow.session, None)}
+            the_day = day or self._clinic_today(uow.session, self._clock()) + timedelta(days=1)
+            rows = self._appointments(uow.session, the_day, the_day, list(doctors), False)
+            calls = [
+                ReminderCall(
+                    appointment_id=r.id,
+                    local_start=r.starts_at.astimezone(doctors[r.doctor_id].tz),
+                    doctor_name=doctors[r.doctor_id].name,
+                    patient_id=r.patient_id,
+                    patient_name=f"{r.family_name}, {r.given_name}",
+                    phone=r.phone,
+                    confirmed=r.confirmed,
+                )
+                for r in rows
+                if r.status == AppointmentStatus.BOOKED
+            ]
+            calls.sort(key=lambda call: (call.local_start, call.patient_name))
+            self._audit_read(uow.session, user, "schedule.reminder_calls", None, len(calls))
+            uow.commit()
+        return calls
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _columns(
+        self,
+        session: Session,
+        doctors: list[_Doctor],
+        date_from: date,
+        date_to: date,
+        ids: list[str],
+        include_cancelled: bool,
+    ) -> tuple[list[DoctorDay], int]:
+        by_id = {d.id: d for d in doctors}
+        entries: dict[tuple[str, date], list[CalendarEntry]] = defaultdict(list)
+        slot_rows = session.execute(
+            select(
+                SlotRow.id,
+                SlotRow.doctor_id,
+                SlotRow.local_date,
+                SlotRow.starts_at,
+                SlotRow.ends_at,
+                SlotRow.status,
+                SlotRow.block_reason,
+                SlotRow.version,
+            ).where(
+                SlotRow.local_date >= date_from,
+                SlotRow.local_date <= date_to,
+                SlotRow.deleted_at.is_(None),
+                SlotRow.doctor_id.in_(ids),
+            )
+        ).all()
+        appointments = self._appointments(session, date_from, date_to, ids, include_cancelled)
+        holding = {r.slot_id: r for r in appointments if r.slot_id and r.status in ACTIVE_STATUSES}
+        placed: set[str] = set()
+        for s in slot_rows:
+            tz = by_id[s.doctor_id].tz
+            held = holding.get(s.id)
+            if held is not None:
+                placed.add(held.id)
+            entries[(s.doctor_id, s.local_date)].append(
+                CalendarEntry(
+                    starts_at=s.starts_at,
+                    ends_at=s.ends_at,
+                    local_start=s.starts_at.astimezone(tz),
+                    local_end=s.ends_at.astimezone(tz),
+                    slot_id=s.id,
+                    slot_status=SlotStatus(s.status),
+                    block_reason=s.block_reason,
+                    slot_version=s.version,
+                    appointment=_summary(held, by_id[s.doctor_id].tz) if held else None,
+                )
+            )
+        # Walk-ins, no-shows and cancellations: appointments not drawn inside a slot.
+        for r in appointments:
+            if r.id in placed:
+                continue
+            summary = _summary(r, by_id[r.doctor_id].tz)
+            entries[(r.doctor_id, r.local_date)].append(
+                CalendarEntry(
+                    starts_at=r.starts_at,
+                    ends_at=r.ends_at,
+                    local_start=summary.local_start,
+                    local_end=summary.local_end,
+                    slot_id=None,
+                    slot_status=None,
+                    block_reason=None,
+                    slot_version=None,
+                    appointment=summary,
+                )
+            )
+        columns = []
+        for doctor in doctors:
+            day = date_from
+            while day <= date_to:
+                items = entries.get((doctor.id, day), [])
+                items.sort(key=lambda entry: entry.starts_at)
+                columns.append(
+                    DoctorDay(
+                        doctor.id,
+                        doctor.name,
+                        doctor.specialisation,
+                        doctor.room,
+                        doctor.time_zone,
+                        day,
+                        items,
+                    )
+                )
+                day += timedelta(days=1)
+        return columns, len(appointments)
+
+    @staticmethod
+    def _appointments(
+        session: Session, date_from: date, date_to: date, ids: Iterable[str], cancelled: bool
+    ) -> list[Any]:
+        statuses = [*_SHOWN, AppointmentStatus.CANCELLED.value] if cancelled else _SHOWN
+        query = (
+            select(*_APPOINTMENT_COLUMNS)
+            .join(PatientRow, PatientRow.id == AppointmentRow.patient_id)
+            .where(
+                AppointmentRow.local_date >= date_from,
+                AppointmentRow.local_date <= date_to,
+                AppointmentRow.deleted_at.is_(None),
+                AppointmentRow.status.in_(statuses),
+                AppointmentRow.doctor_id.in_(list(ids)),
+            )
+            .order_by(AppointmentRow.starts_at)
+        )
+        return list(session.execute(query).all())
+
+    @staticmethod
+    def _doctors(session: Session, doctor_id: str | None) -> list[_Doctor]:
+        query = (
+            select(
+                UserRow.id,
+                UserRow.display_name,
+                DoctorProfileRow.specialisation,
+                DoctorProfileRow.room,
+                DoctorProfileRow.time_zone,
+            )
+            .join(DoctorProfileRow, DoctorProfileRow.user_id == UserRow.id)
+            .where(DoctorProfileRow.deleted_at.is_(None))
+            .order_by(UserRow.display_name, UserRow.id)
+        )
+        if doctor_id is not None:
+            query = query.where(UserRow.id == doctor_id)
+        return [
+            _Doctor(i, name, spec, room, tz_name, zone(tz_name))
+            for i, name, spec, room, tz_name in session.execute(query)
+        ]
+
+    @staticmethod
+    def _clinic_today(session: Session, now: datetime) -> date:
+        """Today in the clinic's zone: the zone most doctor profiles use (UTC when none)."""
+        name = session.scalar(
+            select(DoctorProfileRow.time_zone)
+            .where(DoctorProfileRow.deleted_at.is_(None))
+            .group_by(DoctorProfileRow.time_zone)
+            .order_by(func.count().desc(), DoctorProfileRow.time_zone)
+            .limit(1)
+        )
+        return local_today(now, zone(name or "UTC"))
+
+    @staticmethod
+    def _day_row(r: Any, doctor: _Doctor) -> DayListRow:
+        return DayListRow(
+            local_start=r.starts_at.astimezone(doctor.tz),
+            local_end=r.ends_at.astimezone(doctor.tz),
+            doctor_name=doctor.name,
+            room=doctor.room,
+            patient_id=r.patient_id,
+            patient_name=f"{r.family_name}, {r.given_name}",
+            birth_date=r.birth_date,
+            phone=r.phone,
+            appointment_type=r.appointment_type,
+            status=r.status,
+            walk_in=r.walk_in,
+            confirmed=r.confirmed,
+        )
+
+    def _audit_read(
+        self,
+        session: Session,
+        user: AuthenticatedUser,
+        action: str,
+        doctor_id: str | None,
+        count: int,
+    ) -> None:
+        self._audit.append(
+            session,
+            user.actor,
+            action,
+            record_type=RECORD_TYPE_APPOINTMENT,
+            record_id=doctor_id,
+            details={"results": count},
+        )
