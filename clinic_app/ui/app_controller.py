@@ -127,12 +127,18 @@ class ClinicAppController(QObject):
         if message:
             self.login_window.show_notice(message)
 
-    @Slot(object)
-    def _on_workspace_user_switched(self, user: AuthenticatedUser) -> None:
+    @Slot(object, str)
+    def _on_workspace_user_switched(self, user: AuthenticatedUser, password: str) -> None:
+        """The previous user's views close first; their unsaved drafts wait in memory."""
         previous = self.workspace.user if self.workspace is not None else None
+        if user.must_change_password and self.login is not None:
+            self.login_window.show()
         drafts = self._close_workspace()
         if previous is not None and drafts:
             self._stashed_drafts[previous.id] = drafts
+        if user.must_change_password and self.login is not None:
+            self.login.require_password_change(user, password)
+            return
         self._open_workspace(user)
 
     @Slot(object)

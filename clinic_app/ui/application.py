@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from clinic_app.ui.app_controller import ClinicAppController
+from clinic_app.ui.icons import app_icon
 from clinic_app.ui.style import apply_style
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setApplicationDisplayName("Clinic")
     app.setOrganizationName("clinic_app")
     app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(app_icon())
     apply_style(app)
     return app
 

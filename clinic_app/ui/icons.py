@@ -48,5 +48,12 @@ def icon(name: str, colour: str = ICON_COLOUR) -> QIcon:
     return qtawesome.icon(_NAMES[name], color=colour)
 
 
+def app_icon() -> QIcon:
+    """The application's own icon (a file, so the first window needs no icon font)."""
+    from clinic_app.ui.resource_paths import resource_path
+
+    return QIcon(str(resource_path("app-icon.svg")))
+
+
 def icon_names() -> list[str]:
     return sorted(_NAMES)

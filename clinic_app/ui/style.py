@@ -48,4 +48,11 @@ def apply_style(app: QApplication) -> None:
     if font.pointSizeF() < MIN_POINT_SIZE:
         font.setPointSizeF(MIN_POINT_SIZE)
     app.setFont(font)
-    app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
+    app.setStyleSheet(load_style_sheet())
+
+
+def load_style_sheet() -> str:
+    """`style.qss` with `{resources}` replaced by the resources folder (for its images)."""
+    sheet = resource_path("style.qss").read_text(encoding="utf-8")
+    folder = resource_path("chevron-down.svg").parent.as_posix()
+    return sheet.replace("{resources}", folder)

@@ -1,11 +1,12 @@
 """Fixtures for the GUI tests: real widgets over the real encrypted store (`services`).
 
-Qt runs offscreen (tests/conftest.py sets QT_QPA_PLATFORM). Tests wait on signals or
-conditions with qtbot, never with sleeps.
+Imported by `conftest.py` only when PySide6 is installed. Qt runs offscreen (tests/conftest.py
+sets QT_QPA_PLATFORM). Tests wait on signals or conditions with qtbot, never with sleeps.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from clinic_app.security.permissions import Role
 from clinic_app.security.users import AuthenticatedUser
 from clinic_app.settings import Settings
 from clinic_app.storage.types import utcnow
+from clinic_app.ui.app_controller import ClinicAppController
 from clinic_app.ui.shell.builtin_pages import default_page_registry
 from clinic_app.ui.shell.workspace_controller import WorkspaceController
 from clinic_app.ui.style import apply_style
@@ -25,13 +27,24 @@ from clinic_app.ui.ui_state_store import UiStateStore
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import PASSWORDS, USERNAMES
+from tests.conftest import PASSWORDS, USERNAMES, Template
+from tests.keyring_fake import MemoryKeyring
 
 
 @pytest.fixture(scope="session", autouse=True)
 def styled_app(qapp: QApplication) -> QApplication:
     apply_style(qapp)
     return qapp
+
+
+@pytest.fixture
+def initialised_settings(
+    settings: Settings, store_template: Template, memory_keyring: MemoryKeyring
+) -> Settings:
+    """A data folder holding the template store, not opened (the application opens it)."""
+    shutil.copytree(store_template.data_dir, settings.data_dir)
+    memory_keyring.secrets.update(store_template.secrets)
+    return settings
 
 
 @pytest.fixture
@@ -95,6 +108,32 @@ def open_workspace(
     yield factory
     for workspace in opened:
         workspace.close()
+
+
+AppFactory = Callable[..., ClinicAppController]
+
+
+@pytest.fixture
+def app_factory(qtbot: QtBot) -> Iterator[AppFactory]:
+    """`app_factory(settings)` → a started application (login window shown, store opening)."""
+    apps: list[ClinicAppController] = []
+
+    def factory(settings: Settings, **kwargs: object) -> ClinicAppController:
+        app = ClinicAppController(settings, **kwargs)  # type: ignore[arg-type]
+        apps.append(app)
+        app.start()
+        return app
+
+    yield factory
+    for app in apps:
+        app.shutdown()
+
+
+def fake_clock_sessions(clock: FakeClock) -> Callable[[Services, AuthenticatedUser], UserSession]:
+    def make(services: Services, user: AuthenticatedUser) -> UserSession:
+        return UserSession(user, timedelta(minutes=services.settings.idle_lock_minutes), clock)
+
+    return make
 
 
 def make_patients(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from clinic_app.storage.backup import BACKUP_SUFFIX
 from clinic_app.ui.admin.backup_table_model import BackupColumn, BackupFile, BackupTableModel
 from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
+from clinic_app.ui.widgets.empty_state import EmptyState
 
 
 class BackupView(QWidget):
@@ -73,7 +75,15 @@ class BackupView(QWidget):
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
-        layout.addWidget(self.table, 1)
+        self.empty_state = EmptyState("backup")
+        self.empty_state.set_message(
+            "No backups yet",
+            "Create one now, and copy backups to a safe place away from this computer.",
+        )
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self.table)
+        self._stack.addWidget(self.empty_state)
+        layout.addWidget(self._stack, 1)
         self.result_label = QLabel()
         self.result_label.setObjectName("backupResult")
         self.result_label.setWordWrap(True)
@@ -85,7 +95,14 @@ class BackupView(QWidget):
         self.other_file_button.clicked.connect(self._on_other_file_button_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         model.modelReset.connect(self._on_selection_changed)
+        model.modelReset.connect(self._on_model_reset)
         self._on_selection_changed()
+        self._on_model_reset()
+
+    @Slot()
+    def _on_model_reset(self) -> None:
+        empty = self._model.rowCount() == 0
+        self._stack.setCurrentWidget(self.empty_state if empty else self.table)
 
     def selected_backup(self) -> BackupFile | None:
         rows = self.table.selectionModel().selectedRows()

@@ -42,6 +42,7 @@ _LINE_FIELDS = (
     "national_id",
 )
 _TEXT_FIELDS = ("allergies", "history_notes")
+LABEL_WIDTH = 110
 _SEX_CHOICES = [("", "Choose…")] + [(sex.value, sex.value.capitalize()) for sex in Sex]
 
 
@@ -98,7 +99,7 @@ class PatientFormView(QWidget):
     def _section(self, title: str, fields: list[tuple[str, str, QWidget, str]]) -> QGroupBox:
         box = QGroupBox(title)
         inner = QVBoxLayout(box)
-        form = ValidatedForm()
+        form = ValidatedForm(label_width=LABEL_WIDTH)
         for name, label, editor, hint in fields:
             form.add_field(name, label, editor, hint)
             self._editors[name] = editor

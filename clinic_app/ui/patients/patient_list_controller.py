@@ -76,6 +76,12 @@ class PatientListController(QObject):
         if not self._loaded_once:
             self.load()
 
+    @property
+    def settled(self) -> bool:
+        """No search waiting to start and none in flight (tests and benchmarks wait on this)."""
+        running = self._handle is not None and self._handle.running
+        return not self._timer.isActive() and not running
+
     def refresh_patient(self, patient: PatientSummary) -> None:
         if not self._model.update_patient(patient) or patient.deleted:
             self.load()

@@ -114,13 +114,14 @@ class PatientListView(QWidget):
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 14)
         header = table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(60)
         header.setSectionResizeMode(PatientColumn.NAME, QHeaderView.ResizeMode.Stretch)
         for column, width in (
-            (PatientColumn.BIRTH_DATE, 150),
-            (PatientColumn.SEX, 80),
-            (PatientColumn.PHONE, 150),
-            (PatientColumn.MRN, 120),
+            (PatientColumn.BIRTH_DATE, 140),
+            (PatientColumn.SEX, 72),
+            (PatientColumn.PHONE, 140),
+            (PatientColumn.MRN, 110),
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)

@@ -45,7 +45,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Clinic")
-        self.setWindowIcon(icon("app"))
         self.setMinimumSize(960, 600)
         self.resize(1280, 720)
         self._specs = {spec.key: spec for spec in specs}

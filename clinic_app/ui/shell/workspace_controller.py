@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 class WorkspaceController(QObject):
     signed_out = Signal(str)
-    user_switched = Signal(object)
+    # Another person signed in at the lock screen: their user, and their password in case
+    # they must replace a temporary one before their workspace opens.
+    user_switched = Signal(object, str)
     quit_requested = Signal()
 
     def __init__(
@@ -125,16 +127,16 @@ class WorkspaceController(QObject):
         accounts = self._services.accounts
         self._runner.run(
             Lane.DATABASE,
-            lambda _ctx: accounts.login(username, password),
+            lambda _ctx: (accounts.login(username, password), password),
             label="switch user",
             on_success=self._on_switch_succeeded,
             on_failure=self._on_lock_screen_failed,
         )
 
     @Slot(object)
-    def _on_switch_succeeded(self, user: AuthenticatedUser) -> None:
+    def _on_switch_succeeded(self, outcome: tuple[AuthenticatedUser, str]) -> None:
         self.window.lock_screen.set_busy(False)
-        self.user_switched.emit(user)
+        self.user_switched.emit(*outcome)
 
     @Slot(object)
     def _on_lock_screen_failed(self, error: BaseException) -> None:

@@ -50,6 +50,11 @@ class LoginController(QObject):
             self._window.password_edit.clear()
             self.signed_in.emit(user)
             return
+        self.require_password_change(user, password)
+
+    def require_password_change(self, user: AuthenticatedUser, password: str) -> None:
+        """Asks for a new password before `signed_in` (after an administrator's reset)."""
+        self._window.set_ready(user.username)
         self._pending = (user, password)
         dialog = ChangePasswordDialog(user.display_name, self._window)
         dialog.password_chosen.connect(self._on_dialog_password_chosen)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QMessageBox
 
 from clinic_app.errors import ClinicError, ValidationError, WrongPassphraseError
 from clinic_app.ui.error_presenter import error_dialog, show_error
@@ -45,6 +46,7 @@ class StartupController(QObject):
         self.setup_dialog: SetupDialog | None = None
         self.passphrase_dialog: PassphraseDialog | None = None
         self._setup_result: SetupResult | None = None
+        self.fatal_error_dialog: QMessageBox | None = None
 
     def start(self) -> None:
         self._login_window.set_busy("Opening the clinic database…")
@@ -157,7 +159,8 @@ class StartupController(QObject):
 
     @Slot()
     def _on_setup_dialog_completed(self) -> None:
-        assert self.setup_dialog is not None and self._setup_result is not None
+        assert self.setup_dialog is not None
+        assert self._setup_result is not None
         username = self.setup_dialog.field("username").text().strip().lower()
         self.setup_dialog.deleteLater()
         self.setup_dialog = None

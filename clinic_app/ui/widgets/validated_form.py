@@ -26,8 +26,9 @@ class FieldErrorLabel(QLabel):
 
 
 class ValidatedForm(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, label_width: int = 0) -> None:
         super().__init__(parent)
+        self._label_width = label_width
         self._form = QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -57,6 +58,10 @@ class ValidatedForm(QWidget):
         editor.setObjectName(f"field_{name}")
         caption = QLabel(label, self)
         caption.setBuddy(editor)
+        if self._label_width:
+            # Forms stacked in one column line up when their labels share a width.
+            caption.setMinimumWidth(self._label_width)
+            caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._form.addRow(caption, cell)
         self._editors[name] = editor
         self._errors[name] = error
