@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from clinic_app.imaging.tables import (
+    AnalysisReviewRow,
+    AnalysisRow,
+    InstanceChunkRow,
+    InstanceRow,
+    SeriesRow,
+    StudyRow,
+)
 from clinic_app.notifications.tables import NotificationRow
 from clinic_app.patients.tables import PatientRow
 from clinic_app.scheduling.tables import (
@@ -20,16 +28,22 @@ from clinic_app.storage.outbox import OutboxRow
 metadata = Base.metadata
 
 __all__ = [
+    "AnalysisReviewRow",
+    "AnalysisRow",
     "AppointmentRow",
     "AppointmentStatusChangeRow",
     "AuditEventRow",
     "DoctorLeaveRow",
     "DoctorProfileRow",
+    "InstanceChunkRow",
+    "InstanceRow",
     "MetaRow",
     "NotificationRow",
     "OutboxRow",
     "PatientRow",
+    "SeriesRow",
     "SlotRow",
+    "StudyRow",
     "UserRow",
     "metadata",
 ]
