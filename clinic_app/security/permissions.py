@@ -44,6 +44,11 @@ class Action(StrEnum):
     SCHEDULE_READ_OWN = "schedule.read_own"  # a doctor's own calendar only
     APPOINTMENT_BOOK = "appointment.book"  # book, walk-in, reschedule, cancel
     APPOINTMENT_CHECK_IN = "appointment.check_in"  # arrival and no-show
+    IMAGING_IMPORT = "imaging.import"  # DICOM media, folders and clinical photos
+    IMAGING_VIEW = "imaging.view"  # studies, images and analysis results
+    AI_RUN = "ai.run"  # run an on-device model on an image; ask a doctor to review the result
+    AI_REVIEW = "ai.review"  # accept or reject a model's result
+    MODELS_MANAGE = "models.manage"  # install and trust model packs
 
 
 _FRONT_DESK = {
@@ -87,6 +92,19 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset(_NURSE | _SCHEDULING[Role.NURSE]),
     Role.FRONT_DESK: frozenset(_FRONT_DESK | _SCHEDULING[Role.FRONT_DESK]),
 }
+
+# Imaging and on-device AI: nurses and doctors import and view images and run models; only a
+# doctor accepts or rejects a model's result; the administrator installs model packs but sees no
+# images.
+_IMAGING: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset({Action.MODELS_MANAGE}),
+    Role.DOCTOR: frozenset(
+        {Action.IMAGING_IMPORT, Action.IMAGING_VIEW, Action.AI_RUN, Action.AI_REVIEW}
+    ),
+    Role.NURSE: frozenset({Action.IMAGING_IMPORT, Action.IMAGING_VIEW, Action.AI_RUN}),
+    Role.FRONT_DESK: frozenset(),
+}
+PERMISSIONS = {role: actions | _IMAGING[role] for role, actions in PERMISSIONS.items()}
 
 
 def is_allowed(role: Role, action: Action) -> bool:
