@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import ValidationError
@@ -110,7 +110,8 @@ class AttendanceService:
             history = uow.session.scalars(
                 select(AppointmentStatusChangeRow)
                 .where(AppointmentStatusChangeRow.appointment_id == row.id)
-                .order_by(AppointmentStatusChangeRow.changed_at, AppointmentStatusChangeRow.id)
+                # Same instant (one clock tick): insertion order, which rowid keeps.
+                .order_by(AppointmentStatusChangeRow.changed_at, literal_column("rowid"))
                 .limit(MAX_HISTORY)
             )
             detail = AppointmentDetail(

@@ -263,9 +263,6 @@ class BookingService:
                 raise
             log.info("double booking refused by the database")
             offer = None
-        except ConflictError:
-            log.info("slot changed under a booking")
-            offer = None
         raise SlotTakenError(offer)
 
     def _offer(self, doctor_id: str, after: datetime) -> SlotView | None:

@@ -65,7 +65,7 @@ class ReminderService:
             users = dict(
                 session.execute(
                     select(UserRow.id, UserRow.role).where(UserRow.active.is_(True))
-                )
+                ).all()
             )
             desk = sorted(uid for uid, role in users.items() if role == Role.FRONT_DESK.value)
             zones = doctor_zones(session, {row.doctor_id for row in rows})

@@ -80,7 +80,7 @@ def appointment_summaries(session: Session, rows: list[AppointmentRow]) -> list[
             select(PatientRow.id, PatientRow.family_name + ", " + PatientRow.given_name).where(
                 PatientRow.id.in_({row.patient_id for row in rows})
             )
-        )
+        ).all()
     )
     zones = doctor_zones(session, {row.doctor_id for row in rows})
     return [

@@ -89,7 +89,10 @@ class Clinic:
         created = self.services.patients.create(
             self.desk,
             PatientInput(
-                given_name="Ada", family_name=family, sex="female", birth_date="1985-12-10",
+                given_name="Ada",
+                family_name=family,
+                sex="female",
+                birth_date="1985-12-10",
                 phone=phone,
             ),
         )
