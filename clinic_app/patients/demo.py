@@ -172,7 +172,7 @@ def seed_patients(
     """Inserts `count` synthetic patients in batches (each batch its own transaction, with its
     outbox entries and one audit event). Returns how many were inserted."""
     authorizer.require(user, Action.DEMO_SEED, record_type="patient")
-    if not 1 <= count <= MAX_SEED:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SEED:
         raise ValidationError(f"The number of patients must be between 1 and {MAX_SEED:,}.")
     progress = progress or NullProgress()
     rng = random.Random(seed)

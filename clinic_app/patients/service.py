@@ -29,11 +29,12 @@ from clinic_app.security.tables import UserRow
 from clinic_app.security.users import AuthenticatedUser
 from clinic_app.storage.audit import AuditLog
 from clinic_app.storage.database import Database
-from clinic_app.storage.types import utcnow
+from clinic_app.storage.types import is_storable_text, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 500
+MAX_OFFSET = 1_000_000_000
 RECORD_TYPE = "patient"
 
 
@@ -73,11 +74,29 @@ def _detail(row: PatientRow, clinical_visible: bool) -> PatientDetail:
     )
 
 
-def _check_page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationError(f"The limit must be between 1 and {MAX_PAGE}.")
-    if offset < 0:
-        raise ValidationError("The offset must not be negative.")
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_page(limit: int, offset: int, include_deleted: bool) -> None:
+    if not _is_int(limit) or not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(
+            f"The limit must be a whole number between 1 and {MAX_PAGE}.",
+            {"limit": f"1 to {MAX_PAGE}."},
+        )
+    # Bounded so it fits SQLite's integers (a larger one fails inside the query).
+    if not _is_int(offset) or not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError(
+            f"The offset must be a whole number between 0 and {MAX_OFFSET:,}.",
+            {"offset": f"0 to {MAX_OFFSET:,}."},
+        )
+    if not isinstance(include_deleted, bool):
+        raise ValidationError("Say whether deleted patients are included (true or false).")
+
+
+def _require_input(data: object) -> None:
+    if not isinstance(data, PatientInput):
+        raise ValidationError("Patient details are missing.")
 
 
 class PatientService:
@@ -99,6 +118,7 @@ class PatientService:
 
     def create(self, user: AuthenticatedUser, data: PatientInput) -> CreatedPatient:
         self._authz.require(user, Action.PATIENT_CREATE, record_type=RECORD_TYPE)
+        _require_input(data)
         self._require_clinical_write_if_given(user, data)
         clean = validate_patient(data, self._today())
         with self._db.unit_of_work() as uow:
@@ -126,7 +146,13 @@ class PatientService:
         self._authz.require(
             user, Action.PATIENT_UPDATE, record_type=RECORD_TYPE, record_id=patient_id
         )
+        _require_input(data)
         self._require_clinical_write_if_given(user, data, patient_id)
+        if not _is_int(expected_version):
+            raise ValidationError(
+                "The version of the record being edited is missing.",
+                {"expected_version": "A whole number."},
+            )
         clean = validate_patient(data, self._today())
         with self._db.unit_of_work() as uow:
             row = self._row(uow.session, patient_id)
@@ -214,9 +240,22 @@ class PatientService:
     ) -> list[PatientSummary]:
         """For the form's warning before saving; same rule as the flag set on create."""
         self._authz.require(user, Action.PATIENT_READ, record_type=RECORD_TYPE)
+        _require_input(data)
+        if exclude_id is not None and not is_storable_text(exclude_id):
+            raise ValidationError("A patient id is text.", {"exclude_id": "Must be text."})
         clean = validate_patient(data, self._today())
-        with self._db.unit_of_work(write=False) as uow:
-            return self._duplicates(uow.session, clean, exclude_id)
+        with self._db.unit_of_work() as uow:
+            found = self._duplicates(uow.session, clean, exclude_id)
+            # It shows other patients' names and birth dates: a read like any other.
+            self._audit.append(
+                uow.session,
+                user.actor,
+                "patient.duplicate_check",
+                record_type=RECORD_TYPE,
+                details={"results": len(found)},
+            )
+            uow.commit()
+            return found
 
     def search(
         self,
@@ -228,7 +267,9 @@ class PatientService:
         include_deleted: bool = False,
     ) -> PatientPage:
         self._authz.require(user, Action.PATIENT_READ, record_type=RECORD_TYPE)
-        _check_page(limit, offset)
+        _check_page(limit, offset, include_deleted)
+        if not is_storable_text(query):
+            raise ValidationError("Type the search as text.", {"query": "Must be text."})
         parsed = parse_query(query)
         with self._db.unit_of_work() as uow:
             ids = search_ids(
@@ -257,7 +298,12 @@ class PatientService:
         include_deleted: bool = False,
     ) -> PatientPage:
         self._authz.require(user, Action.PATIENT_READ, record_type=RECORD_TYPE)
-        _check_page(limit, offset)
+        _check_page(limit, offset, include_deleted)
+        try:
+            sort = PatientSort(sort)
+        except ValueError as exc:
+            choices = ", ".join(choice.value for choice in PatientSort)
+            raise ValidationError(f"Sort by one of: {choices}.", {"sort": choices}) from exc
         columns = {
             PatientSort.NAME: (PatientRow.family_fold, PatientRow.given_fold),
             PatientSort.BIRTH_DATE: (PatientRow.birth_date, PatientRow.family_fold),
@@ -299,7 +345,10 @@ class PatientService:
 
     @staticmethod
     def _row(session: Session, patient_id: str) -> PatientRow:
-        row = session.get(PatientRow, patient_id[:36]) if patient_id else None
+        if not isinstance(patient_id, str):
+            raise ValidationError("A patient id is text.", {"patient_id": "Must be text."})
+        # Exact ids only: a longer string must not find the patient its first 36 characters name.
+        row = session.get(PatientRow, patient_id) if is_storable_text(patient_id) else None
         if row is None:
             raise NotFoundError("No patient with that id.")
         return row
@@ -317,7 +366,7 @@ class PatientService:
     def _check_doctor(session: Session, doctor_id: str | None) -> None:
         if doctor_id is None:
             return
-        doctor = session.get(UserRow, doctor_id[:36])
+        doctor = session.get(UserRow, doctor_id)
         if doctor is None or doctor.role != Role.DOCTOR.value or not doctor.active:
             raise ValidationError(
                 "The primary doctor must be an active doctor account.",

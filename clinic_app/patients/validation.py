@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from clinic_app.errors import ValidationError
 from clinic_app.patients.models import PatientInput, Sex
+from clinic_app.storage.types import is_storable_text
 
 MAX_NAME = 100
 MAX_OTHER_NAMES = 200
@@ -18,6 +19,21 @@ MAX_ADDRESS = 500
 MAX_IDENTIFIER = 40
 MAX_CLINICAL_TEXT = 20_000
 EARLIEST_BIRTH = date(1880, 1, 1)
+MAX_ACCOUNT_ID = 36  # a UUID
+_UNSTORABLE = "Contains characters that can't be stored."
+_TEXT_FIELDS = (
+    "given_name",
+    "family_name",
+    "sex",
+    "other_names",
+    "phone",
+    "email",
+    "address",
+    "mrn",
+    "national_id",
+    "primary_doctor_id",
+)
+_CLINICAL_FIELDS = ("allergies", "history_notes")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -54,6 +70,9 @@ class CleanPatient:
 def _single_line(
     value: str, field: str, limit: int, errors: dict[str, str], *, required: bool
 ) -> str | None:
+    if not is_storable_text(value):
+        errors[field] = _UNSTORABLE
+        return None
     if _LINE_CONTROL.search(value):
         errors[field] = "Must not contain control characters or line breaks."
         return None
@@ -70,6 +89,9 @@ def _single_line(
 
 def _multi_line(value: str | None, field: str, errors: dict[str, str]) -> str | None:
     if value is None:
+        return None
+    if not is_storable_text(value):
+        errors[field] = _UNSTORABLE
         return None
     if _CONTROL.search(value):
         errors[field] = "Must not contain control characters."
@@ -115,8 +137,30 @@ def parse_birth_date(value: str | date, today: date, errors: dict[str, str]) -> 
     return parsed
 
 
-def validate_patient(data: PatientInput, today: date) -> CleanPatient:
+def _type_errors(data: PatientInput) -> dict[str, str]:
+    """Values of the wrong type (a caller's mistake, or a script's) are named per field before
+    any of them is read as text."""
     errors: dict[str, str] = {}
+    for field in _TEXT_FIELDS:
+        if not isinstance(getattr(data, field), str):
+            errors[field] = "Must be text."
+    for field in _CLINICAL_FIELDS:
+        value = getattr(data, field)
+        if value is not None and not isinstance(value, str):
+            errors[field] = "Must be text (or left out)."
+    birth = data.birth_date
+    # A datetime is a date too, but "born at 14:05 UTC" is not a birth date the form can mean.
+    if isinstance(birth, datetime) or not isinstance(birth, str | date):
+        errors["birth_date"] = "Use a date (YYYY-MM-DD)."
+    return errors
+
+
+def validate_patient(data: PatientInput, today: date) -> CleanPatient:
+    if not isinstance(data, PatientInput):
+        raise ValidationError("Patient details are missing.")
+    errors = _type_errors(data)
+    if errors:
+        raise ValidationError(f"Please correct: {', '.join(sorted(errors))}.", errors)
     given = _single_line(data.given_name, "given_name", MAX_NAME, errors, required=True)
     family = _single_line(data.family_name, "family_name", MAX_NAME, errors, required=True)
     other = _single_line(data.other_names, "other_names", MAX_OTHER_NAMES, errors, required=False)
@@ -127,7 +171,7 @@ def validate_patient(data: PatientInput, today: date) -> CleanPatient:
         sex = Sex.UNKNOWN
     birth = parse_birth_date(data.birth_date, today, errors)
     phone = _single_line(data.phone, "phone", MAX_PHONE, errors, required=False)
-    if phone and not _PHONE.match(phone):
+    if phone and (not _PHONE.match(phone) or not any(ch.isdigit() for ch in phone)):
         errors["phone"] = "Digits, spaces and + ( ) - . / only."
     email = _single_line(data.email, "email", MAX_EMAIL, errors, required=False)
     if email and not _EMAIL.match(email):
@@ -140,6 +184,8 @@ def validate_patient(data: PatientInput, today: date) -> CleanPatient:
             errors[field] = "Letters, digits, spaces and . / _ - only."
         identifiers[field] = value
     doctor = data.primary_doctor_id.strip() or None
+    if doctor is not None and (not is_storable_text(doctor) or len(doctor) > MAX_ACCOUNT_ID):
+        errors["primary_doctor_id"] = "Choose an active doctor."
     allergies = _multi_line(data.allergies, "allergies", errors)
     history = _multi_line(data.history_notes, "history_notes", errors)
     if errors or given is None or family is None or birth is None:

@@ -33,6 +33,8 @@ def create_database_engine(path: Path, key: bytes, *, pool_size: int = 4) -> Eng
         pool_size=pool_size,
         max_overflow=4,
         connect_args={"check_same_thread": False, "timeout": 30},
+        # Statement values are patient data: keep them out of SQL logs and error messages.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
