@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from clinic_app.maintenance.audit_service import AuditService
 from clinic_app.maintenance.backup_service import BackupService
 from clinic_app.notifications.service import NotificationService
 from clinic_app.patients.service import PatientService
+from clinic_app.records.services import Records, build_records
 from clinic_app.scheduling.service import Scheduling, build_scheduling
 from clinic_app.security.accounts import AccountService
 from clinic_app.security.authorization import Authorizer
@@ -21,6 +23,8 @@ from clinic_app.storage.database import Database
 from clinic_app.storage.keys import UnlockMode
 from clinic_app.storage.store import OpenedStore, create_store, open_store, reopen_with_key
 from clinic_app.tasks import ProgressReporter
+from clinic_app.triage.online import OnlineAnalysisConfig, OnlineAnalyst
+from clinic_app.triage.service import TriageService, build_triage
 
 
 @dataclass
@@ -35,6 +39,8 @@ class Services:
     audit: AuditService
     notifications: NotificationService
     scheduling: Scheduling
+    records: Records
+    triage: TriageService
     backups: BackupService = field(repr=False)
 
     def new_session(self, user: AuthenticatedUser) -> UserSession:
@@ -68,6 +74,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         audit=AuditService(db, audit_log, authorizer),
         notifications=NotificationService(db, audit_log),
         scheduling=build_scheduling(db, audit_log, authorizer),
+        **_clinical(settings, db, audit_log, authorizer),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
     )
     return services
@@ -82,6 +89,21 @@ def _wire(services: Services, db: Database) -> None:
     services.audit = AuditService(db, services.audit_log, authorizer)
     services.notifications = NotificationService(db, services.audit_log)
     services.scheduling = build_scheduling(db, services.audit_log, authorizer)
+    for name, service in _clinical(services.settings, db, services.audit_log, authorizer).items():
+        setattr(services, name, service)
+
+
+def _clinical(
+    settings: Settings, db: Database, audit_log: AuditLog, authorizer: Authorizer
+) -> dict[str, Any]:
+    """Records and triage. Online analysis only when the clinic configured it (off by
+    default); code suggestions from clinic_app.codes once that feature offers them."""
+    records = build_records(db, audit_log, authorizer)
+    online = OnlineAnalyst(OnlineAnalysisConfig.load(settings.data_dir))
+    return {
+        "records": records,
+        "triage": build_triage(records.context, online=online if online.available else None),
+    }
 
 
 def open_store_with_key(settings: Settings, store: OpenedStore) -> OpenedStore:

@@ -12,6 +12,17 @@ from clinic_app.imaging.tables import (
 )
 from clinic_app.notifications.tables import NotificationRow
 from clinic_app.patients.tables import PatientRow
+from clinic_app.records.tables import (
+    AddendumRow,
+    AnnotationRow,
+    AttachmentChunkRow,
+    AttachmentRow,
+    ClinicalRecordRow,
+    CodedEntryRow,
+    ReviewAssignmentRow,
+    VisitRow,
+    VitalSignsRow,
+)
 from clinic_app.scheduling.tables import (
     AppointmentRow,
     AppointmentStatusChangeRow,
@@ -24,15 +35,22 @@ from clinic_app.storage.audit import AuditEventRow
 from clinic_app.storage.base import Base
 from clinic_app.storage.meta import MetaRow
 from clinic_app.storage.outbox import OutboxRow
+from clinic_app.triage.tables import TriageAssessmentRow
 
 metadata = Base.metadata
 
 __all__ = [
+    "AddendumRow",
     "AnalysisReviewRow",
     "AnalysisRow",
+    "AnnotationRow",
     "AppointmentRow",
     "AppointmentStatusChangeRow",
+    "AttachmentChunkRow",
+    "AttachmentRow",
     "AuditEventRow",
+    "ClinicalRecordRow",
+    "CodedEntryRow",
     "DoctorLeaveRow",
     "DoctorProfileRow",
     "InstanceChunkRow",
@@ -41,9 +59,13 @@ __all__ = [
     "NotificationRow",
     "OutboxRow",
     "PatientRow",
+    "ReviewAssignmentRow",
     "SeriesRow",
     "SlotRow",
     "StudyRow",
+    "TriageAssessmentRow",
     "UserRow",
+    "VisitRow",
+    "VitalSignsRow",
     "metadata",
 ]

@@ -44,6 +44,16 @@ class Action(StrEnum):
     SCHEDULE_READ_OWN = "schedule.read_own"  # a doctor's own calendar only
     APPOINTMENT_BOOK = "appointment.book"  # book, walk-in, reschedule, cancel
     APPOINTMENT_CHECK_IN = "appointment.check_in"  # arrival and no-show
+    VISIT_OPEN = "visit.open"  # open an encounter (no clinical text): check-in may do it
+    VISIT_READ = "visit.read"  # clinical text of visits, records, attachments, annotations
+    VISIT_WRITE = "visit.write"  # reason, symptoms, history, examination; addenda; attachments
+    VISIT_ASSESS = "visit.assess"  # assessment, plan, coded diagnoses and procedures
+    VITALS_WRITE = "vitals.write"
+    VISIT_SIGN = "visit.sign"
+    RECORD_ASSIGN = "record.assign"  # send a visit or record to a doctor for review
+    ATTACHMENT_EXPORT = "attachment.export"  # copy an attachment out of the encrypted store
+    ANNOTATE = "annotation.add"  # doctors' signed annotations; completing a review
+    TRIAGE_RUN = "triage.run"
     IMAGING_IMPORT = "imaging.import"  # DICOM media, folders and clinical photos
     IMAGING_VIEW = "imaging.view"  # studies, images and analysis results
     AI_RUN = "ai.run"  # run an on-device model on an image; ask a doctor to review the result
@@ -86,11 +96,32 @@ _SCHEDULING: dict[Role, set[Action]] = {
     },
 }
 
+# Clinical records: the desk may open an encounter at check-in but never sees clinical text; a
+# nurse documents intake, vitals and addenda; only a doctor assesses, codes, signs, annotates
+# and exports; the administrator sees no clinical content.
+_CLINICAL_INTAKE = {
+    Action.VISIT_OPEN,
+    Action.VISIT_READ,
+    Action.VISIT_WRITE,
+    Action.VITALS_WRITE,
+    Action.RECORD_ASSIGN,
+    Action.TRIAGE_RUN,
+}
+_RECORDS: dict[Role, set[Action]] = {
+    Role.ADMIN: set(),
+    Role.DOCTOR: _CLINICAL_INTAKE
+    | {Action.VISIT_ASSESS, Action.VISIT_SIGN, Action.ANNOTATE, Action.ATTACHMENT_EXPORT},
+    Role.NURSE: set(_CLINICAL_INTAKE),
+    Role.FRONT_DESK: {Action.VISIT_OPEN},
+}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: frozenset(_ADMIN | _SCHEDULING[Role.ADMIN]),
-    Role.DOCTOR: frozenset(_DOCTOR | _SCHEDULING[Role.DOCTOR]),
-    Role.NURSE: frozenset(_NURSE | _SCHEDULING[Role.NURSE]),
-    Role.FRONT_DESK: frozenset(_FRONT_DESK | _SCHEDULING[Role.FRONT_DESK]),
+    Role.ADMIN: frozenset(_ADMIN | _SCHEDULING[Role.ADMIN] | _RECORDS[Role.ADMIN]),
+    Role.DOCTOR: frozenset(_DOCTOR | _SCHEDULING[Role.DOCTOR] | _RECORDS[Role.DOCTOR]),
+    Role.NURSE: frozenset(_NURSE | _SCHEDULING[Role.NURSE] | _RECORDS[Role.NURSE]),
+    Role.FRONT_DESK: frozenset(
+        _FRONT_DESK | _SCHEDULING[Role.FRONT_DESK] | _RECORDS[Role.FRONT_DESK]
+    ),
 }
 
 # Imaging and on-device AI: nurses and doctors import and view images and run models; only a
