@@ -59,6 +59,8 @@ class Action(StrEnum):
     AI_RUN = "ai.run"  # run an on-device model on an image; ask a doctor to review the result
     AI_REVIEW = "ai.review"  # accept or reject a model's result
     MODELS_MANAGE = "models.manage"  # install and trust model packs
+    CODES_READ = "codes.read"  # search code sets, view a code, suggest codes from clinical text
+    CODES_MANAGE = "codes.manage"  # import code sets, choose the active version
 
 
 _FRONT_DESK = {
@@ -136,6 +138,16 @@ _IMAGING: dict[Role, frozenset[Action]] = {
     Role.FRONT_DESK: frozenset(),
 }
 PERMISSIONS = {role: actions | _IMAGING[role] for role, actions in PERMISSIONS.items()}
+
+# Medical codes: the clinical roles search and get suggestions (suggestion reads clinical text);
+# the administrator imports code sets and chooses the active version, and sees no clinical text.
+_CODES: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset({Action.CODES_MANAGE}),
+    Role.DOCTOR: frozenset({Action.CODES_READ}),
+    Role.NURSE: frozenset({Action.CODES_READ}),
+    Role.FRONT_DESK: frozenset(),
+}
+PERMISSIONS = {role: actions | _CODES[role] for role, actions in PERMISSIONS.items()}
 
 
 def is_allowed(role: Role, action: Action) -> bool:
