@@ -117,20 +117,25 @@ def _apt_install(packages: list[str], *, update: bool = True) -> bool:
     if apt is None or prefix is None:
         return False
     env_cmd = [*prefix, "env", "DEBIAN_FRONTEND=noninteractive"]
+    apt_get = [apt, "-q", "-o", "DPkg::Lock::Timeout=300"]  # wait out unattended-upgrades
     say(f"installing system packages with apt-get: {' '.join(packages)}")
     started = time.monotonic()
+    # apt's output is shown only when it fails: its warnings are noise on a working machine.
     if update:
         updated = subprocess.run(
-            [*env_cmd, apt, "-q", "update"], stdout=subprocess.DEVNULL, check=False
+            [*env_cmd, *apt_get, "update"], capture_output=True, text=True, check=False
         )
         if updated.returncode != 0:
+            sys.stderr.write(updated.stdout + updated.stderr)
             warn("apt-get update failed; trying with the package lists already present")
     install = subprocess.run(
-        [*env_cmd, apt, "-q", "-y", "--no-install-recommends", "install", *packages],
-        stdout=subprocess.DEVNULL,
+        [*env_cmd, *apt_get, "-y", "--no-install-recommends", "install", *packages],
+        capture_output=True,
+        text=True,
         check=False,
     )
     if install.returncode != 0:
+        sys.stderr.write(install.stdout[-4000:] + install.stderr)
         warn(f"apt-get install failed (exit {install.returncode})")
         return False
     say(f"system packages installed ({time.monotonic() - started:.0f} s)")
