@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from clinic_app.imaging.analysis_service import AnalysisService
+from clinic_app.imaging.import_service import ImagingImportService
+from clinic_app.imaging.model_registry import ModelRegistry
+from clinic_app.imaging.study_service import ImagingService
 from clinic_app.maintenance.audit_service import AuditService
 from clinic_app.maintenance.backup_service import BackupService
 from clinic_app.notifications.service import NotificationService
@@ -42,6 +46,10 @@ class Services:
     records: Records
     triage: TriageService
     backups: BackupService = field(repr=False)
+    models: ModelRegistry = field(repr=False)
+    imaging: ImagingService = field(repr=False)
+    imaging_import: ImagingImportService = field(repr=False)
+    analyses: AnalysisService = field(repr=False)
 
     def new_session(self, user: AuthenticatedUser) -> UserSession:
         return UserSession(user, timedelta(minutes=self.settings.idle_lock_minutes))
@@ -63,6 +71,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
 
     db = store.db
     authorizer = Authorizer(db, audit_log)
+    models = ModelRegistry.for_data_dir(settings.data_dir)
     services = Services(
         settings=settings,
         store=store,
@@ -76,6 +85,10 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         scheduling=build_scheduling(db, audit_log, authorizer),
         **_clinical(settings, db, audit_log, authorizer),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
+        models=models,
+        imaging=ImagingService(db, audit_log, authorizer),
+        imaging_import=ImagingImportService(db, audit_log, authorizer),
+        analyses=AnalysisService(db, audit_log, authorizer, models),
     )
     return services
 
@@ -88,6 +101,9 @@ def _wire(services: Services, db: Database) -> None:
     services.patients = PatientService(db, services.audit_log, authorizer)
     services.audit = AuditService(db, services.audit_log, authorizer)
     services.notifications = NotificationService(db, services.audit_log)
+    services.imaging = ImagingService(db, services.audit_log, authorizer)
+    services.imaging_import = ImagingImportService(db, services.audit_log, authorizer)
+    services.analyses = AnalysisService(db, services.audit_log, authorizer, services.models)
     services.scheduling = build_scheduling(db, services.audit_log, authorizer)
     for name, service in _clinical(services.settings, db, services.audit_log, authorizer).items():
         setattr(services, name, service)

@@ -219,10 +219,15 @@ def _voi_lut(dataset: Dataset) -> VoiLut | None:
     return None
 
 
-def header_from_dataset(dataset: Dataset) -> DicomHeader:
+def header_from_dataset(dataset: Dataset, *, pixels_read: bool = True) -> DicomHeader:
+    """`pixels_read` False: the dataset was read up to its pixel data (which is then judged
+    present when the image module is: Rows and Columns)."""
     meta = getattr(dataset, "file_meta", None)
     syntax = meta.get("TransferSyntaxUID") if meta is not None else None
-    has_pixels = any(tag in dataset for tag in PIXEL_TAGS)
+    if pixels_read:
+        has_pixels = any(tag in dataset for tag in PIXEL_TAGS)
+    else:
+        has_pixels = "Rows" in dataset and "Columns" in dataset
     thickness = _floats(dataset.get("SliceThickness"))
     return DicomHeader(
         patient=_patient(dataset),

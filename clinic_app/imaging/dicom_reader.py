@@ -102,7 +102,7 @@ def read_dicom_header(source: Source, *, name: str | None = None) -> DicomHeader
     label = _name(source, name)
     dataset = _dcmread(source, label, pixels=False)
     try:
-        return header_from_dataset(dataset)
+        return header_from_dataset(dataset, pixels_read=False)
     except Exception as exc:
         raise UnreadableImageError(
             f"{label} has a malformed header ({type(exc).__name__})."

@@ -98,7 +98,12 @@ class ModelRegistry:
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, **kwargs: Any) -> ModelRegistry:
-        return cls(data_dir / MODELS_DIR, data_dir / KEYS_DIR, **kwargs)
+        """IT's packs in the data directory, plus the source tree's `models/` folder when the
+        application runs from a checkout (developers' packs; they too must be trusted)."""
+        extra = kwargs.pop("extra_dirs", None)
+        if extra is None:
+            extra = [p for p in (source_models_dir(),) if p is not None]
+        return cls(data_dir / MODELS_DIR, data_dir / KEYS_DIR, extra_dirs=extra, **kwargs)
 
     # --- discovery ----------------------------------------------------------------------
 
@@ -254,6 +259,11 @@ class ModelRegistry:
             raise
         log.info("installed model pack %s %s", manifest.name, manifest.version)
         return self.check_pack(target)
+
+
+def source_models_dir() -> Path | None:
+    candidate = Path(__file__).resolve().parents[2] / MODELS_DIR
+    return candidate if (candidate / "README.md").is_file() else None
 
 
 def _sha256_file(path: Path) -> str:
