@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from clinic_app.codes.service import CodeService
 from clinic_app.imaging.analysis_service import AnalysisService
 from clinic_app.imaging.import_service import ImagingImportService
 from clinic_app.imaging.model_registry import ModelRegistry
@@ -46,6 +47,7 @@ class Services:
     records: Records
     triage: TriageService
     backups: BackupService = field(repr=False)
+    codes: CodeService = field(repr=False)
     models: ModelRegistry = field(repr=False)
     imaging: ImagingService = field(repr=False)
     imaging_import: ImagingImportService = field(repr=False)
@@ -85,6 +87,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         scheduling=build_scheduling(db, audit_log, authorizer),
         **_clinical(settings, db, audit_log, authorizer),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
+        codes=CodeService(db, audit_log, authorizer),
         models=models,
         imaging=ImagingService(db, audit_log, authorizer),
         imaging_import=ImagingImportService(db, audit_log, authorizer),
@@ -101,6 +104,7 @@ def _wire(services: Services, db: Database) -> None:
     services.patients = PatientService(db, services.audit_log, authorizer)
     services.audit = AuditService(db, services.audit_log, authorizer)
     services.notifications = NotificationService(db, services.audit_log)
+    services.codes = CodeService(db, services.audit_log, authorizer)
     services.imaging = ImagingService(db, services.audit_log, authorizer)
     services.imaging_import = ImagingImportService(db, services.audit_log, authorizer)
     services.analyses = AnalysisService(db, services.audit_log, authorizer, services.models)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clinic_app.codes.tables import CodeNoteRow, CodeRow, CodeSetRow
 from clinic_app.imaging.tables import (
     AnalysisReviewRow,
     AnalysisRow,
@@ -50,6 +51,9 @@ __all__ = [
     "AttachmentRow",
     "AuditEventRow",
     "ClinicalRecordRow",
+    "CodeNoteRow",
+    "CodeRow",
+    "CodeSetRow",
     "CodedEntryRow",
     "DoctorLeaveRow",
     "DoctorProfileRow",
