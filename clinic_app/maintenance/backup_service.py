@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from clinic_app.errors import BackupError
+from clinic_app.errors import BackupError, ClinicError, ValidationError
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action
 from clinic_app.security.users import AuthenticatedUser
@@ -14,9 +15,17 @@ from clinic_app.storage.audit import AuditLog, Outcome
 from clinic_app.storage.backup import BackupReport, create_backup, swap_in_restored, verify_backup
 from clinic_app.storage.database import Database
 from clinic_app.storage.migrate import known_revisions
+from clinic_app.storage.types import is_storable_text
 from clinic_app.tasks import CancelToken, ProgressReporter
 
 RECORD_TYPE = "backup"
+
+
+def _as_path(value: object) -> Path:
+    """A file name as text or a path; anything else is a caller's mistake, said clearly."""
+    if isinstance(value, str | os.PathLike) and is_storable_text(os.fspath(value)):
+        return Path(value)
+    raise ValidationError("Give the backup file as a path.", {"path": "A file path."})
 
 
 class BackupService:
@@ -47,11 +56,27 @@ class BackupService:
         cancel: CancelToken | None = None,
     ) -> BackupReport:
         self._authz.require(user, Action.BACKUP_CREATE, record_type=RECORD_TYPE)
+        destination = _as_path(destination)
         # The audit event goes in first, so the backup itself records that it was made.
         with self._db.unit_of_work() as uow:
             self._audit.append(uow.session, user.actor, "backup.create", record_type=RECORD_TYPE)
             uow.commit()
-        return create_backup(self._settings.database_path, self._key, destination, progress, cancel)
+        try:
+            return create_backup(
+                self._settings.database_path, self._key, destination, progress, cancel
+            )
+        except ClinicError:
+            # The event above said a backup was started; this one says it was not made.
+            with self._db.unit_of_work() as uow:
+                self._audit.append(
+                    uow.session,
+                    user.actor,
+                    "backup.create",
+                    record_type=RECORD_TYPE,
+                    outcome=Outcome.FAILED,
+                )
+                uow.commit()
+            raise
 
     def verify(
         self,
@@ -61,6 +86,7 @@ class BackupService:
         cancel: CancelToken | None = None,
     ) -> BackupReport:
         self._authz.require(user, Action.BACKUP_CREATE, record_type=RECORD_TYPE)
+        path = _as_path(path)
         report = verify_backup(path, self._key, known_revisions(), progress, cancel)
         with self._db.unit_of_work() as uow:
             self._audit.append(
@@ -76,6 +102,7 @@ class BackupService:
     def restore(self, user: AuthenticatedUser, path: Path) -> tuple[Database, Path]:
         """Returns the reopened database and where the replaced one was kept."""
         self._authz.require(user, Action.BACKUP_RESTORE, record_type=RECORD_TYPE)
+        path = _as_path(path)
         report = verify_backup(path, self._key, known_revisions())
         if not report.ok:
             with self._db.unit_of_work() as uow:

@@ -22,12 +22,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from clinic_app.errors import ValidationError
 from clinic_app.storage.base import Base
-from clinic_app.storage.types import UtcDateTime, new_id, utcnow
+from clinic_app.storage.types import UtcDateTime, is_storable_text, new_id, utcnow
 from clinic_app.tasks import CancelToken, NullProgress, ProgressReporter
 
 GENESIS_HASH = "0" * 64
 _VERIFY_BATCH = 2000
 MAX_LIST_LIMIT = 10_000
+MAX_LIST_OFFSET = 1_000_000_000
 
 
 class Outcome(StrEnum):
@@ -233,13 +234,42 @@ def _to_event(row: AuditEventRow) -> AuditEvent:
     )
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_listing(flt: AuditFilter, limit: int, offset: int) -> None:
+    if not _is_int(limit) or not 1 <= limit <= MAX_LIST_LIMIT:
+        raise ValidationError(
+            f"The limit must be a whole number between 1 and {MAX_LIST_LIMIT}.",
+            {"limit": f"1 to {MAX_LIST_LIMIT}."},
+        )
+    # Bounded so it fits SQLite's integers (a larger one fails inside the query).
+    if not _is_int(offset) or not 0 <= offset <= MAX_LIST_OFFSET:
+        raise ValidationError(
+            f"The offset must be a whole number between 0 and {MAX_LIST_OFFSET:,}.",
+            {"offset": f"0 to {MAX_LIST_OFFSET:,}."},
+        )
+    if not isinstance(flt, AuditFilter):
+        raise ValidationError("The audit filter is missing.")
+    errors: dict[str, str] = {}
+    for name in ("username", "action", "record_id"):
+        value = getattr(flt, name)
+        if value is not None and not is_storable_text(value):
+            errors[name] = "Must be text."
+    for name in ("since", "until"):
+        value = getattr(flt, name)
+        # Stored times are UTC; a naive time would be compared as if it were UTC.
+        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+            errors[name] = "A date and time with its time zone."
+    if errors:
+        raise ValidationError(f"Please correct: {', '.join(sorted(errors))}.", errors)
+
+
 def list_events(
     session: Session, flt: AuditFilter, *, limit: int = 100, offset: int = 0
 ) -> list[AuditEvent]:
-    if not 1 <= limit <= MAX_LIST_LIMIT:
-        raise ValidationError(f"The limit must be between 1 and {MAX_LIST_LIMIT}.")
-    if offset < 0:
-        raise ValidationError("The offset must not be negative.")
+    _check_listing(flt, limit, offset)
     query = select(AuditEventRow)
     if flt.username:
         query = query.where(AuditEventRow.username == flt.username)

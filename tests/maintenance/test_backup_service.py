@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 from clinic_app.bootstrap import Services
-from clinic_app.errors import BackupError, OperationCancelledError
+from clinic_app.errors import BackupError, OperationCancelledError, ValidationError
 from clinic_app.security.permissions import Role
 from clinic_app.security.users import AuthenticatedUser
 from clinic_app.settings import Settings
@@ -24,9 +24,7 @@ from tests.store_inspection import audit_events, last_audit_seq, scalar, table_c
 
 
 @pytest.fixture
-def backup_file(
-    services: Services, users: dict[Role, AuthenticatedUser], tmp_path: Path
-) -> Path:
+def backup_file(services: Services, users: dict[Role, AuthenticatedUser], tmp_path: Path) -> Path:
     """A verified backup of a store holding one patient."""
     services.patients.create(users[Role.DOCTOR], patient_input())
     target = tmp_path / "nightly.clinicbak"
@@ -271,3 +269,36 @@ def test_a_backup_from_a_newer_version_is_refused(
         services.backups.restore(users[Role.ADMIN], backup_file)
     assert _names(services) == before
     _still_works(services, users)
+
+
+@pytest.mark.parametrize("path", [None, 42, b"backup.clinicbak", "bad\ud800name"])
+def test_a_backup_path_that_is_not_a_path_is_refused(
+    services: Services, users: dict[Role, AuthenticatedUser], path: object
+) -> None:
+    admin = users[Role.ADMIN]
+    before = table_counts(services.db)
+    for call in (services.backups.create, services.backups.verify, services.backups.restore):
+        with pytest.raises(ValidationError, match="path"):
+            call(admin, path)  # type: ignore[arg-type]
+    assert table_counts(services.db) == before
+
+
+def test_a_backup_path_may_be_given_as_text(
+    services: Services, users: dict[Role, AuthenticatedUser], tmp_path: Path
+) -> None:
+    target = str(tmp_path / "as-text.clinicbak")
+    assert services.backups.create(users[Role.ADMIN], target).ok  # type: ignore[arg-type]
+    assert services.backups.verify(users[Role.ADMIN], target).ok  # type: ignore[arg-type]
+
+
+def test_a_failed_backup_is_recorded_as_failed(
+    services: Services, users: dict[Role, AuthenticatedUser], tmp_path: Path
+) -> None:
+    start = last_audit_seq(services.db)
+    with pytest.raises(BackupError):
+        services.backups.create(users[Role.ADMIN], tmp_path)  # a folder that exists
+    events = audit_events(services.db, after_seq=start)
+    assert [(e.action, e.outcome) for e in events] == [
+        ("backup.create", "ok"),
+        ("backup.create", "failed"),
+    ]
