@@ -10,6 +10,7 @@ from typing import Any
 from clinic_app.codes.service import CodeService
 from clinic_app.imaging.analysis_service import AnalysisService
 from clinic_app.imaging.import_service import ImagingImportService
+from clinic_app.imaging.model_admin import ModelAdminService
 from clinic_app.imaging.model_registry import ModelRegistry
 from clinic_app.imaging.study_service import ImagingService
 from clinic_app.maintenance.audit_service import AuditService
@@ -52,6 +53,7 @@ class Services:
     imaging: ImagingService = field(repr=False)
     imaging_import: ImagingImportService = field(repr=False)
     analyses: AnalysisService = field(repr=False)
+    model_admin: ModelAdminService = field(repr=False)
 
     def new_session(self, user: AuthenticatedUser) -> UserSession:
         return UserSession(user, timedelta(minutes=self.settings.idle_lock_minutes))
@@ -92,6 +94,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         imaging=ImagingService(db, audit_log, authorizer),
         imaging_import=ImagingImportService(db, audit_log, authorizer),
         analyses=AnalysisService(db, audit_log, authorizer, models),
+        model_admin=ModelAdminService(models, db, audit_log, authorizer),
     )
     return services
 
@@ -108,6 +111,7 @@ def _wire(services: Services, db: Database) -> None:
     services.imaging = ImagingService(db, services.audit_log, authorizer)
     services.imaging_import = ImagingImportService(db, services.audit_log, authorizer)
     services.analyses = AnalysisService(db, services.audit_log, authorizer, services.models)
+    services.model_admin = ModelAdminService(services.models, db, services.audit_log, authorizer)
     services.scheduling = build_scheduling(db, services.audit_log, authorizer)
     for name, service in _clinical(services.settings, db, services.audit_log, authorizer).items():
         setattr(services, name, service)

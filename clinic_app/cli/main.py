@@ -19,6 +19,8 @@ from clinic_app.cli.audit_commands import audit
 from clinic_app.cli.backup_commands import backup
 from clinic_app.cli.context import USER_ENV, CliContext
 from clinic_app.cli.demo_commands import demo
+from clinic_app.cli.imaging_commands import imaging
+from clinic_app.cli.models_commands import models
 from clinic_app.cli.patient_commands import patient
 from clinic_app.cli.store_commands import init, selftest, unlock
 from clinic_app.cli.user_commands import user
@@ -55,6 +57,8 @@ def cli(ctx: click.Context, data_dir: str | None, username: str | None) -> None:
 
 
 for command in (init, unlock, selftest, user, patient, demo, audit, backup):
+    cli.add_command(command)
+for command in (imaging, models):
     cli.add_command(command)
 
 
