@@ -17,6 +17,7 @@ import click
 from clinic_app import __version__
 from clinic_app.cli.audit_commands import audit
 from clinic_app.cli.backup_commands import backup
+from clinic_app.cli.codes_commands import codes
 from clinic_app.cli.context import USER_ENV, CliContext
 from clinic_app.cli.demo_commands import demo
 from clinic_app.cli.imaging_commands import imaging
@@ -60,6 +61,7 @@ for command in (init, unlock, selftest, user, patient, demo, audit, backup):
     cli.add_command(command)
 for command in (imaging, models):
     cli.add_command(command)
+cli.add_command(codes)
 
 
 def _one_line(exc: ClinicError) -> str:
