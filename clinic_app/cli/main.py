@@ -23,6 +23,7 @@ from clinic_app.cli.demo_commands import demo
 from clinic_app.cli.imaging_commands import imaging
 from clinic_app.cli.models_commands import models
 from clinic_app.cli.patient_commands import patient
+from clinic_app.cli.schedule_commands import schedule
 from clinic_app.cli.store_commands import init, selftest, unlock
 from clinic_app.cli.user_commands import user
 from clinic_app.errors import ClinicError, ValidationError
@@ -57,7 +58,7 @@ def cli(ctx: click.Context, data_dir: str | None, username: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (init, unlock, selftest, user, patient, demo, audit, backup):
+for command in (init, unlock, selftest, user, patient, schedule, demo, audit, backup):
     cli.add_command(command)
 for command in (imaging, models):
     cli.add_command(command)

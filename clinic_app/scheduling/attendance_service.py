@@ -106,23 +106,29 @@ class AttendanceService:
         self._require_read(user, None)
         with self._db.unit_of_work() as uow:
             row = references.appointment(uow.session, appointment_id)
-            self._require_read(user, row.doctor_id)
-            history = uow.session.scalars(
-                select(AppointmentStatusChangeRow)
-                .where(AppointmentStatusChangeRow.appointment_id == row.id)
-                # Same instant (one clock tick): insertion order, which rowid keeps.
-                .order_by(AppointmentStatusChangeRow.changed_at, literal_column("rowid"))
-                .limit(MAX_HISTORY)
-            )
-            detail = AppointmentDetail(
-                appointment=self._summary(uow.session, row),
-                note=row.note,
-                cancel_reason=row.cancel_reason,
-                history=[status_change_of(change) for change in history],
-            )
-            self._audit_read(uow.session, user, "appointment.view", row.id, 1)
-            uow.commit()
-            return detail
+            doctor_id = row.doctor_id
+            if self._may_read(user, doctor_id):
+                history = uow.session.scalars(
+                    select(AppointmentStatusChangeRow)
+                    .where(AppointmentStatusChangeRow.appointment_id == row.id)
+                    # Same instant (one clock tick): insertion order, which rowid keeps.
+                    .order_by(AppointmentStatusChangeRow.changed_at, literal_column("rowid"))
+                    .limit(MAX_HISTORY)
+                )
+                detail = AppointmentDetail(
+                    appointment=self._summary(uow.session, row),
+                    note=row.note,
+                    cancel_reason=row.cancel_reason,
+                    history=[status_change_of(change) for change in history],
+                )
+                self._audit_read(uow.session, user, "appointment.view", row.id, 1)
+                uow.commit()
+                return detail
+        # Refused outside the unit of work: the Authorizer audits the refusal in its own.
+        self._authz.require(
+            user, Action.SCHEDULE_READ, record_type=RECORD_TYPE_APPOINTMENT, record_id=doctor_id
+        )
+        raise AssertionError("unreachable: the doctor may not read this appointment")
 
     def patient_appointments(
         self, user: AuthenticatedUser, patient_id: str, *, limit: int = 100
@@ -147,12 +153,15 @@ class AttendanceService:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _require_read(self, user: AuthenticatedUser, doctor_id: str | None) -> None:
+    @staticmethod
+    def _may_read(user: AuthenticatedUser, doctor_id: str | None) -> bool:
         if user.can(Action.SCHEDULE_READ):
-            return
-        if user.can(Action.SCHEDULE_READ_OWN) and doctor_id in (None, user.id):
-            return
-        self._authz.require(user, Action.SCHEDULE_READ, record_type=RECORD_TYPE_APPOINTMENT)
+            return True
+        return user.can(Action.SCHEDULE_READ_OWN) and doctor_id in (None, user.id)
+
+    def _require_read(self, user: AuthenticatedUser, doctor_id: str | None) -> None:
+        if not self._may_read(user, doctor_id):
+            self._authz.require(user, Action.SCHEDULE_READ, record_type=RECORD_TYPE_APPOINTMENT)
 
     def _summary(self, session: Session, row: AppointmentRow) -> AppointmentSummary:
         patient = references.patient(session, row.patient_id)

@@ -33,7 +33,7 @@ def _minutes(value: time) -> int:
 
 def check_search(search: SlotSearch, today: date) -> tuple[date, date]:
     """Validates the search; returns its local date range (defaults filled in)."""
-    date_from = search.date_from or today
+    date_from = search.date_from or (min(today, search.date_to) if search.date_to else today)
     date_to = search.date_to or date_from + timedelta(days=MAX_RANGE_DAYS - 1)
     check_range(date_from, date_to)
     if (

@@ -53,7 +53,8 @@ def parse_range(text: str, field: str = "hours") -> TimeRange:
     return TimeRange(start, end)
 
 
-def _parse_days(text: str) -> list[int]:
+def parse_days(text: str) -> list[int]:
+    """`mon-fri`, `mon,wed,sat` or a mix → weekday numbers (Monday 0)."""
     days: list[int] = []
     for part in text.split(","):
         name = part.strip().lower()
@@ -85,7 +86,7 @@ def parse_weekly(text: str) -> WeeklyHours:
                 {"hours": "DAYS=HH:MM-HH:MM"},
             )
         ranges = [parse_range(r) for r in ranges_text.split(",") if r.strip()]
-        for day in _parse_days(days_text):
+        for day in parse_days(days_text):
             result[day] = list(ranges)
     return check_weekly(result)
 
