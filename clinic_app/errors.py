@@ -34,6 +34,11 @@ class CorruptDatabaseError(ClinicError):
     """The database file is damaged or is not one of ours."""
 
 
+class DatabaseUnavailableError(ClinicError):
+    """The database file can't be used right now (locked, unreadable, disk full). It is not
+    damaged: restoring a backup would be the wrong remedy."""
+
+
 class DatabaseTooNewError(ClinicError):
     """The database was written by a newer version of the application."""
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import QueuePool
 
-from clinic_app.errors import CorruptDatabaseError, UnlockError
+from clinic_app.errors import CorruptDatabaseError, DatabaseUnavailableError, UnlockError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,13 @@ def create_database_engine(path: Path, key: bytes, *, pool_size: int = 4) -> Eng
     return engine
 
 
+_UNAVAILABLE = (
+    "The database can't be opened right now: another copy of the application may be using "
+    "it, or the disk is full or can't be read. Close other copies, check the disk and try "
+    "again. The data is not damaged: don't restore a backup for this."
+)
+
+
 def probe_database(engine: Engine, expected_key_check_ok: bool) -> None:
     """Open one connection and read the schema: turns SQLCipher's terse errors into advice."""
     try:
@@ -68,6 +75,9 @@ def probe_database(engine: Engine, expected_key_check_ok: bool) -> None:
             connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
     except Exception as exc:
         original = getattr(exc, "orig", exc)
+        if isinstance(original, sqlcipher3.OperationalError):
+            # Locked, can't open, disk full, I/O error: the file may be perfectly fine.
+            raise DatabaseUnavailableError(_UNAVAILABLE) from exc
         if isinstance(original, sqlcipher3.DatabaseError):
             log.warning("database probe failed: %s", type(original).__name__)
             if expected_key_check_ok:

@@ -13,6 +13,7 @@ import sqlcipher3
 from clinic_app.errors import (
     AlreadyInitialisedError,
     CorruptDatabaseError,
+    DatabaseUnavailableError,
     NotInitialisedError,
     UnlockError,
 )
@@ -71,6 +72,13 @@ def _open(
             return target
 
         migrated = upgrade(engine, backup, progress)
+    except sqlalchemy.exc.OperationalError as exc:
+        engine.dispose()
+        # Locked, full or unreadable is not damage: a restore would throw work away.
+        raise DatabaseUnavailableError(
+            "The database can't be used right now (it may be in use by another copy of the "
+            "application, or the disk is full or unreadable). Try again; the data is not damaged."
+        ) from exc
     except sqlalchemy.exc.DatabaseError as exc:
         engine.dispose()
         # The first page decrypted (the key is right) but a later one did not: a damaged file.

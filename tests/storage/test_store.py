@@ -15,6 +15,8 @@ import pytest
 from clinic_app.bootstrap import Services, build_services, open_services
 from clinic_app.errors import (
     AlreadyInitialisedError,
+    CorruptDatabaseError,
+    DatabaseUnavailableError,
     KeyringUnavailableError,
     NotInitialisedError,
     UnlockError,
@@ -291,3 +293,30 @@ def test_a_failed_rekey_leaves_the_old_recovery_key_working(
     new = recover_store(other, recovery_key, None, None)
     assert new.info.unlock_mode is UnlockMode.KEYRING
     assert _patient_count(other) == 0
+
+
+# --- damaged or unavailable files ---------------------------------------------------------
+
+
+def test_a_damaged_database_file_is_reported_as_damaged(services: Services) -> None:
+    services.db.checkpoint()
+    services.close()
+    path = services.settings.database_path
+    data = bytearray(path.read_bytes())
+    for offset in range(100, 132):  # inside page 1, after SQLCipher's salt
+        data[offset] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptDatabaseError, match="Restore the latest backup"):
+        open_store(services.settings)
+
+
+def test_a_database_that_cannot_be_opened_is_not_called_damaged(services: Services) -> None:
+    """A file that can't be opened (here: a folder in its place; in life: a lock held by
+    another program, a full disk) must not send the user to restore a backup."""
+    services.close()
+    path = services.settings.database_path
+    path.rename(path.with_name("moved.db"))
+    path.mkdir()
+    with pytest.raises(DatabaseUnavailableError, match="not damaged") as caught:
+        open_store(services.settings)
+    assert not isinstance(caught.value, CorruptDatabaseError)
