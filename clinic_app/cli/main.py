@@ -25,7 +25,9 @@ from clinic_app.cli.models_commands import models
 from clinic_app.cli.patient_commands import patient
 from clinic_app.cli.schedule_commands import schedule
 from clinic_app.cli.store_commands import init, selftest, unlock
+from clinic_app.cli.triage_commands import triage
 from clinic_app.cli.user_commands import user
+from clinic_app.cli.visit_commands import visit
 from clinic_app.errors import ClinicError, ValidationError
 from clinic_app.settings import DATA_DIR_ENV, Settings
 
@@ -58,11 +60,12 @@ def cli(ctx: click.Context, data_dir: str | None, username: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (init, unlock, selftest, user, patient, schedule, demo, audit, backup):
+for command in (init, unlock, selftest, user, patient, demo, audit, backup, visit, triage):
     cli.add_command(command)
 for command in (imaging, models):
     cli.add_command(command)
 cli.add_command(codes)
+cli.add_command(schedule)
 
 
 def _one_line(exc: ClinicError) -> str:

@@ -240,15 +240,15 @@ class AttachmentService:
                         progress.report(written, row.size_bytes, "Exporting the attachment")
                 if digest.hexdigest() != row.sha256:
                     raise _damaged()
+                self._ctx.log(
+                    uow.session, user, "attachment.export", RECORD_TYPE, row.id,
+                    {"size": row.size_bytes},
+                )
+                uow.commit()  # no audited export, no file
             except BaseException:
                 with contextlib.suppress(OSError):
                     destination.unlink()
                 raise
-            self._ctx.log(
-                uow.session, user, "attachment.export", RECORD_TYPE, row.id,
-                {"size": row.size_bytes},
-            )
-            uow.commit()
             return destination
 
 

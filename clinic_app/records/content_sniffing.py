@@ -92,6 +92,9 @@ class ContentSniffer:
 
     def _type(self) -> str:
         head = self._head
+        # First: a DICOM preamble may itself hold a TIFF header (dual-format files).
+        if head[128:132] == b"DICM":
+            return DICOM
         if head.startswith(b"%PDF-"):
             return PDF
         if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -102,8 +105,6 @@ class ContentSniffer:
             return GIF
         if head.startswith((b"II*\x00", b"MM\x00*")):
             return TIFF
-        if head[128:132] == b"DICM":
-            return DICOM
         if self._is_text():
             return TEXT
         return UNKNOWN
