@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
 from sqlalchemy import Date, Index, Integer, String, Text, text
@@ -14,10 +15,20 @@ from clinic_app.storage.base import SyncedRow
 _NEXT_SEARCH_ROWID: TextClause = text("SELECT coalesce(max(search_rowid), 0) + 1 FROM patients")
 
 
+# Per INSERT execution, the next key to hand out. One flush may insert many patients in a single
+# executemany (a sync pull, an import): each row's default runs before any row is written, so
+# reading max() again would give every row the same key.
+_ISSUED: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
+
+
 def _next_search_rowid(context: object) -> int:
     # A stable integer key for the FTS index; a TEXT primary key's rowid is not stable.
-    connection: Connection = context.connection  # type: ignore[attr-defined]
-    return int(connection.execute(_NEXT_SEARCH_ROWID).scalar_one())
+    issued = _ISSUED.get(context)
+    if issued is None:
+        connection: Connection = context.connection  # type: ignore[attr-defined]
+        issued = int(connection.execute(_NEXT_SEARCH_ROWID).scalar_one())
+    _ISSUED[context] = issued + 1
+    return issued
 
 
 class PatientRow(SyncedRow):
