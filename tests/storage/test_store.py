@@ -12,7 +12,7 @@ import keyring
 import keyring.backends.fail
 import keyring.backends.null
 import pytest
-from clinic_app.bootstrap import Services, build_services, open_services
+from clinic_app.bootstrap import Services, build_services, initialise, open_services
 from clinic_app.errors import (
     AlreadyInitialisedError,
     CorruptDatabaseError,
@@ -320,3 +320,17 @@ def test_a_database_that_cannot_be_opened_is_not_called_damaged(services: Servic
     with pytest.raises(DatabaseUnavailableError, match="not damaged") as caught:
         open_store(services.settings)
     assert not isinstance(caught.value, CorruptDatabaseError)
+
+
+def test_a_bad_first_administrator_leaves_no_half_made_store(settings: Settings) -> None:
+    with pytest.raises(ValidationError, match="letters and digits"):
+        initialise(
+            settings,
+            mode=None,
+            passphrase=None,
+            admin_username="boss",
+            admin_display_name="Boss",
+            admin_password="onlyletterspassword",
+        )
+    assert not settings.database_path.exists()
+    assert not settings.store_file.exists()
