@@ -55,8 +55,16 @@ def task_runner(services: Services) -> Iterator[TaskRunner]:
     runner.shutdown()
 
 
+_SIGNED_IN: dict[Role, AuthenticatedUser] = {}
+
+
 def sign_in(services: Services, role: Role) -> AuthenticatedUser:
-    return services.accounts.login(USERNAMES[role], PASSWORDS[role])
+    """The role's user, logged in once per test session: every test's store is a copy of the
+    same template, so ids match, and argon2 (~0.3 s a login) is paid once, not per test.
+    Signing in itself is tested through the login window (test_login.py)."""
+    if role not in _SIGNED_IN:
+        _SIGNED_IN[role] = services.accounts.login(USERNAMES[role], PASSWORDS[role])
+    return _SIGNED_IN[role]
 
 
 class FakeClock:

@@ -14,8 +14,8 @@ from clinic_app.ui.admin.user_admin_view import UserAdminView
 from clinic_app.ui.admin.user_dialogs import (
     AddUserDialog,
     ChangeRoleDialog,
-    ResetPasswordDialog,
     FormDialog,
+    ResetPasswordDialog,
 )
 from clinic_app.ui.admin.user_table_model import UserTableModel
 from clinic_app.ui.error_presenter import show_error

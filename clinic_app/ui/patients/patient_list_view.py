@@ -118,10 +118,10 @@ class PatientListView(QWidget):
         header.setMinimumSectionSize(60)
         header.setSectionResizeMode(PatientColumn.NAME, QHeaderView.ResizeMode.Stretch)
         for column, width in (
-            (PatientColumn.BIRTH_DATE, 140),
+            (PatientColumn.BIRTH_DATE, 156),
             (PatientColumn.SEX, 72),
-            (PatientColumn.PHONE, 140),
-            (PatientColumn.MRN, 110),
+            (PatientColumn.PHONE, 146),
+            (PatientColumn.MRN, 122),
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)

@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setIconSize(QSize(22, 22))
-        self.navigation.setFixedWidth(200)
+        self.navigation.setFixedWidth(176)
         for spec in specs:
             item = QListWidgetItem(icon(spec.icon), spec.title)
             item.setData(PAGE_KEY_ROLE, spec.key)

@@ -53,4 +53,4 @@ class ShellPage(QWidget):
 
     def shutdown(self) -> None:
         """Cancel this page's background work; called before the page is destroyed."""
-        return None
+        return

@@ -6,7 +6,7 @@ never shows a frozen or missing window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app import __version__
+from clinic_app.ui.icons import app_icon
 
 
 class LoginWindow(QWidget):
@@ -38,6 +39,10 @@ class LoginWindow(QWidget):
         layout = QVBoxLayout(card)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.setSpacing(10)
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(QSize(56, 56)))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(logo)
         title = QLabel("Clinic")
         title.setObjectName("loginTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)

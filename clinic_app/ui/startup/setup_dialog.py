@@ -33,6 +33,9 @@ from clinic_app.ui.startup.store_steps import SetupRequest
 from clinic_app.ui.widgets.validated_form import ValidatedForm
 
 
+LABEL_WIDTH = 90
+
+
 def _password_edit() -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -95,7 +98,7 @@ class SetupDialog(QDialog):
             note.setObjectName("fieldHint")
             unlock_layout.addWidget(note)
         unlock_layout.addWidget(self._passphrase_radio)
-        self._passphrase_form = ValidatedForm()
+        self._passphrase_form = ValidatedForm(label_width=LABEL_WIDTH)
         self._passphrase_form.add_field(
             "passphrase", "Passphrase", _password_edit(), "At least 12 characters."
         )
@@ -105,7 +108,7 @@ class SetupDialog(QDialog):
 
         admin_box = QGroupBox("The first administrator")
         admin_layout = QVBoxLayout(admin_box)
-        self._admin_form = ValidatedForm()
+        self._admin_form = ValidatedForm(label_width=LABEL_WIDTH)
         self._admin_form.add_field("username", "User name", QLineEdit())
         self._admin_form.add_field("display_name", "Full name", QLineEdit())
         self._admin_form.add_field(

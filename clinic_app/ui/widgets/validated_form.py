@@ -40,6 +40,7 @@ class ValidatedForm(QWidget):
         self._errors: dict[str, FieldErrorLabel] = {}
         self._labels: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
+        self._hints: dict[str, QLabel] = {}
 
     def add_field(self, name: str, label: str, editor: QWidget, hint: str = "") -> None:
         cell = QWidget(self)
@@ -48,13 +49,13 @@ class ValidatedForm(QWidget):
         column.setSpacing(2)
         column.addWidget(editor)
         error = FieldErrorLabel(cell)
-        error.setObjectName(f"fieldError_{name}")
         column.addWidget(error)
         if hint:
             hint_label = QLabel(hint, cell)
             hint_label.setObjectName("fieldHint")
             hint_label.setWordWrap(True)
             column.addWidget(hint_label)
+            self._hints[name] = hint_label
         editor.setObjectName(f"field_{name}")
         caption = QLabel(label, self)
         caption.setBuddy(editor)
@@ -91,6 +92,8 @@ class ValidatedForm(QWidget):
                 continue
             label.set_error(message)
             _set_invalid(self._editors[name], True)
+            if name in self._hints:
+                self._hints[name].hide()  # the message says it better
         first = self.first_invalid_editor()
         if focus and first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -107,6 +110,8 @@ class ValidatedForm(QWidget):
         for name, label in self._errors.items():
             label.set_error("")
             _set_invalid(self._editors[name], False)
+        for hint in self._hints.values():
+            hint.show()
 
     def error_text(self, name: str) -> str:
         label = self._errors[name]
