@@ -152,6 +152,11 @@ def read_dicom(
         raise UnreadableImageError(
             f"{label} has a malformed header ({type(exc).__name__})."
         ) from exc
+    if not header.has_pixels and header.rows and header.columns:
+        raise UnreadableImageError(
+            f"{label} describes an image but holds no pixel data: the file is truncated or "
+            "incomplete."
+        )
     if not header.has_pixels:
         kind = header.modality or "non-image"
         raise UnsupportedImageError(f"{label} holds no image ({kind} object).")

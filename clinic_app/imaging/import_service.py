@@ -229,9 +229,9 @@ class ImagingImportService:
         photo_study: str | None = None
         total = len(files)
         for index, (path, kind) in enumerate(files):
+            progress.report(index, total, "Importing images")
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            progress.report(index, total, "Importing images")
             try:
                 if kind == "dicom":
                     outcome = self._import_dicom(user, patient_id, path)

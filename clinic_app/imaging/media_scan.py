@@ -106,7 +106,9 @@ def classify(path: Path) -> ScannedDicom | Path | FileProblem:
         head = _head(path)
     except OSError as exc:
         return FileProblem(str(path), f"Cannot be read ({exc.strerror}).")
-    if photo_format(head) is not None:
+    part10 = head[128:132] == b"DICM"
+    if not part10 and photo_format(head) is not None:
+        # (A DICOM file's preamble may itself hold a TIFF header: DICM decides first.)
         return path
     if not looks_like_dicom(head):
         if head[4:8] == b"ftyp":
