@@ -19,6 +19,7 @@ as their data is taken.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import re
 import xml.etree.ElementTree as ET
@@ -305,6 +306,7 @@ def parse_icd10cm(
     valid = read_code_list(release.code_list) if release.code_list else None
     progress.report(0, 0, "Reading the ICD-10-CM release")
     reader = _Reader(valid, cancel)
+    gc.disable()  # ~10^6 long-lived objects: the cyclic collector would only slow reading
     try:
         with path.open("rb") as handle:
             items = reader.read(handle)
@@ -314,6 +316,8 @@ def parse_icd10cm(
             f"The ICD-10-CM file is not well-formed XML (line {line}, column {column}): "
             "it may be truncated or not UTF-8."
         ) from exc
+    finally:
+        gc.enable()
     return SourceSet(
         system=CodeSystem.ICD10CM,
         version=release.version,

@@ -1,14 +1,146 @@
-"""Placeholder until the suggester lands."""
+"""Suggesting ICD-10-CM codes for clinical text, offline, by rules over the code set itself.
+
+1. Read the note (`note_reader`): words and their places, abbreviations and lay terms expanded
+   from resources/codes, sentences and list segments, NegEx/ConText-style context.
+2. Match terms (`term_matching`): code titles, inclusion terms and default names whose required
+   words all occur close together in one segment, scored by how rare and how many those words
+   are (a longer, more specific match outscores a shorter one it contains).
+3. Drop what the note negates, gives to a relative or only screens for; weigh down history and
+   uncertainty unless the code itself says so (Z85–Z87 "personal history", Z80–Z84 "family").
+4. Specificity: a non-billable match descends to the child the note supports, else to the
+   default child ("unspecified", "without complications"); a code that needs a seventh
+   character gets the initial encounter (A) unless the note says subsequent (D) or sequela (S).
+5. Rank: the best code of each finding first, then alternatives (codes whose evidence lies
+   inside a better one's).
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from clinic_app.codes.models import CodeSuggestion
+from clinic_app.codes.lexicon import load_lexicon
+from clinic_app.codes.models import CodeSuggestion, CodeSystem, Evidence
+from clinic_app.codes.note_reader import read_note
 from clinic_app.codes.tables import CodeSetRow
+from clinic_app.codes.term_index import TermIndex, term_index
+from clinic_app.codes.term_matching import TermMatch, context_of, match_terms
+
+CONTEXT_FACTOR = {"current": 1.0, "family": 1.0, "history": 0.6, "uncertain": 0.5}
+MAX_DESCENT = 6
+SCORE_SCALE = 12.0
+_EXTENSIONS = text("SELECT id, code, description FROM codes WHERE parent_id = :parent")
 
 
 def suggest_codes(
-    session: Session, code_set: CodeSetRow, text: str, *, limit: int
+    session: Session, code_set: CodeSetRow, note_text: str, *, limit: int
 ) -> list[CodeSuggestion]:
-    return []
+    if not note_text.strip():
+        return []
+    lexicon = load_lexicon()
+    index = term_index(session, code_set, lexicon)
+    first = read_note(note_text, lexicon)
+    covered = {t.raw for m in match_terms(first, index) for t in m.tokens}
+    note = read_note(note_text, lexicon, covered)
+    candidates: list[tuple[float, TermMatch, str]] = []
+    for match in match_terms(note, index):
+        context = context_of(match, note)
+        if context is None:
+            continue
+        candidates.append((match.score * CONTEXT_FACTOR[context], match, context))
+    candidates.sort(key=lambda c: -c[0])
+    primaries: list[tuple[float, TermMatch, str]] = []
+    alternatives: list[tuple[float, TermMatch, str]] = []
+    for position, candidate in enumerate(candidates):
+        if _covered(candidate[1], position, candidates):
+            alternatives.append(candidate)
+        else:
+            primaries.append(candidate)
+    results: list[CodeSuggestion] = []
+    seen: set[int] = set()
+    for score, match, context in primaries + alternatives:
+        code_id = _specific(index, match)
+        if code_id in seen:
+            continue
+        seen.add(code_id)
+        results.append(
+            _suggestion(session, index, code_set, code_id, score, match, context, note_text)
+        )
+        if len(results) >= limit:
+            break
+    return results
+
+
+def _covered(
+    match: TermMatch, position: int, candidates: list[tuple[float, TermMatch, str]]
+) -> bool:
+    """True when a better or more specific match explains the same words and more."""
+    words = match.required_words
+    for other_position, (_score, other, _context) in enumerate(candidates):
+        if other_position == position:
+            continue
+        bigger = other.required_words
+        if words < bigger or (words == bigger and other_position < position):
+            return True
+    return False
+
+
+def _specific(index: TermIndex, match: TermMatch) -> int:
+    """The billable code the note supports under the matched one (or the matched one)."""
+    stems = {t.stem for t in match.tokens}
+    code_id = match.term.code_id
+    for _ in range(MAX_DESCENT):
+        info = index.codes[code_id]
+        children = index.children.get(code_id)
+        if info.billable or not children:
+            break
+        supported = [index.codes[c] for c in children if index.codes[c].required <= stems]
+        pool = supported or [index.codes[c] for c in children]
+        code_id = max(
+            pool,
+            key=lambda c: (len(c.required & stems), c.default, c.code.endswith("9"), c.code),
+        ).id
+    return code_id
+
+
+def _seventh(session: Session, code_id: int, note_text: str) -> tuple[int, str, str] | None:
+    lowered = note_text.lower()
+    wanted = "A"
+    if "sequela" in lowered:
+        wanted = "S"
+    elif "subsequent" in lowered or "follow-up" in lowered or "follow up" in lowered:
+        wanted = "D"
+    rows = {row.code[-1]: row for row in session.execute(_EXTENSIONS, {"parent": code_id})}
+    row = rows.get(wanted) or rows.get("A")
+    return (row.id, row.code, row.description) if row else None
+
+
+def _suggestion(
+    session: Session,
+    index: TermIndex,
+    code_set: CodeSetRow,
+    code_id: int,
+    score: float,
+    match: TermMatch,
+    context: str,
+    note_text: str,
+) -> CodeSuggestion:
+    info = index.codes[code_id]
+    code, description, billable = info.code, info.description, info.billable
+    if index.needs_seventh(code_id):
+        extension = _seventh(session, code_id, note_text)
+        if extension is not None:
+            _id, code, description = extension
+            billable = True
+    spans = sorted({(t.start, t.end) for t in match.tokens})
+    return CodeSuggestion(
+        code=code,
+        description=description,
+        billable=billable,
+        score=round(score / (score + SCORE_SCALE), 3),
+        evidence=[Evidence(note_text[start:end], start, end) for start, end in spans],
+        context=context,
+        system=CodeSystem(code_set.system),
+        set_id=code_set.id,
+        set_version=code_set.version,
+    )
