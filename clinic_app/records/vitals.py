@@ -77,7 +77,7 @@ def parse_blood_pressure(text: str) -> tuple[int, int]:
 
 def parse_temperature(text: str) -> tuple[str, str]:
     """ "38.2" → ("38.2", "C"); "101.3F" → ("101.3", "F")."""
-    match = _TEMPERATURE.match(text or "")
+    match = _TEMPERATURE.match((text or "").replace(",", "."))
     if not match:
         raise ValidationError(
             "Please correct: temperature.",

@@ -208,11 +208,19 @@ def _match_phrases(
             for first, last in phrase.occurrences(text.tokens)
         ]
         spans = [(f.first, f.last) for f in findings]
-        for finding in findings:
-            if detectors[field].is_excluded(finding, spans):
-                continue
+        kept = sorted(
+            (f.first, f.last) for f in findings if not detectors[field].is_excluded(f, spans)
+        )
+        # Overlapping findings ("crushing chest" + "chest pain") are reported as one span.
+        merged: list[tuple[int, int]] = []
+        for first, last in kept:
+            if merged and first <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+            else:
+                merged.append((first, last))
+        for first, last in merged:
             matched = True
-            triggers.append(Trigger(field, text.span_text(finding.first, finding.last)))
+            triggers.append(Trigger(field, text.span_text(first, last)))
     return matched
 
 

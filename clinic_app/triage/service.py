@@ -41,7 +41,9 @@ MAX_SUGGESTED_CODES = 10
 class CodeSuggester(Protocol):
     """What triage needs from the codes feature (adapted in bootstrap when it is present)."""
 
-    def suggest_codes(self, text: str, limit: int) -> Sequence[SuggestedCode]: ...
+    def suggest_codes(
+        self, user: AuthenticatedUser, text: str, limit: int
+    ) -> Sequence[SuggestedCode]: ...
 
 
 def _age_years(birth: date, today: date) -> float:
@@ -67,7 +69,7 @@ class TriageService:
     ) -> TriageResult:
         """Quick analysis: nothing is saved; the audit event records only the urgency."""
         self._ctx.require(user, Action.TRIAGE_RUN, RECORD_TYPE)
-        result = self._evaluate(data, online=online, names=())
+        result = self._evaluate(user, data, online=online, names=())
         with self._ctx.db.unit_of_work() as uow:
             self._ctx.log(
                 uow.session, user, "triage.run", RECORD_TYPE, None,
@@ -106,7 +108,7 @@ class TriageService:
             )
             names = [patient.given_name, patient.family_name] if patient else []
             patient_id = visit.patient_id
-        result = self._evaluate(data, online=online, names=names)
+        result = self._evaluate(user, data, online=online, names=names)
         with self._ctx.db.unit_of_work() as uow:
             visit_row(uow.session, visit_id)
             row = TriageAssessmentRow(
@@ -146,13 +148,20 @@ class TriageService:
             uow.commit()
             return [_saved(row) for row in rows]
 
-    def _evaluate(self, data: TriageInput, *, online: bool, names: Sequence[str]) -> TriageResult:
+    def _evaluate(
+        self,
+        user: AuthenticatedUser,
+        data: TriageInput,
+        *,
+        online: bool,
+        names: Sequence[str],
+    ) -> TriageResult:
         result = self.engine.evaluate(data)
         notes: list[str] = []
         if self._codes is not None:
             text = "\n".join(t for t in (data.symptoms, data.history) if t)
             known = {c.code for c in result.suggested_codes}
-            extra = [c for c in self._codes.suggest_codes(text, MAX_SUGGESTED_CODES)
+            extra = [c for c in self._codes.suggest_codes(user, text, MAX_SUGGESTED_CODES)
                      if c.code not in known]
             result = dataclasses.replace(
                 result, suggested_codes=(*result.suggested_codes, *extra)[:MAX_SUGGESTED_CODES]

@@ -4,8 +4,11 @@ Sync may still stamp the server's version on them."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from clinic_app.bootstrap import Services
+from clinic_app.errors import ValidationError
 from clinic_app.records.models import RecordInput, Visit, VitalsInput
 from clinic_app.records.services import Records
 from clinic_app.records.tables import VisitRow, VitalSignsRow
@@ -30,21 +33,19 @@ def test_an_orm_update_of_a_signed_visit_is_refused_by_the_database(
             uow.commit()
 
 
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "UPDATE visits SET symptoms = 'changed' WHERE id = :id",
-        "UPDATE visits SET status = 'open' WHERE id = :id",
-        "UPDATE visits SET deleted_at = '2026-01-01 00:00:00' WHERE id = :id",
-        "DELETE FROM visits WHERE id = :id",
-        "UPDATE vital_signs SET pulse_bpm = 200 WHERE visit_id = :id",
-    ],
-)
-def test_raw_sql_can_not_change_a_signed_visit(
-    services: Services, signed_visit: Visit, sql: str
-) -> None:
-    with pytest.raises(IntegrityError, match="signed"):
-        _raw(services, sql, id=signed_visit.id)
+RAW_CHANGES = [
+    "UPDATE visits SET symptoms = 'changed' WHERE id = :id",
+    "UPDATE visits SET status = 'open' WHERE id = :id",
+    "UPDATE visits SET deleted_at = '2026-01-01 00:00:00' WHERE id = :id",
+    "DELETE FROM visits WHERE id = :id",
+    "UPDATE vital_signs SET pulse_bpm = 200 WHERE visit_id = :id",
+]
+
+
+def test_raw_sql_can_not_change_a_signed_visit(services: Services, signed_visit: Visit) -> None:
+    for sql in RAW_CHANGES:
+        with pytest.raises(IntegrityError, match="signed"):
+            _raw(services, sql, id=signed_visit.id)
 
 
 def test_new_vitals_can_not_be_slipped_into_a_signed_visit(
@@ -86,8 +87,6 @@ def test_records_addenda_annotations_and_attachment_bytes_are_append_only(
     )
     addendum = records.addenda.add_addendum(doctor, "record", record.id, "Repeat in 3 months")
     note = records.annotations.annotate(doctor, "record", record.id, "Reviewed, normal")
-    from io import BytesIO
-
     attachment = records.attachments.add_stream(
         doctor, "record", record.id, BytesIO(b"plain text report\n"), "report.txt"
     )
@@ -107,7 +106,5 @@ def test_records_addenda_annotations_and_attachment_bytes_are_append_only(
 def test_the_service_refuses_vitals_on_a_signed_visit_before_the_database_must(
     records: Records, nurse: AuthenticatedUser, signed_visit: Visit
 ) -> None:
-    from clinic_app.errors import ValidationError
-
     with pytest.raises(ValidationError, match="signed"):
         records.visits.record_vitals(nurse, signed_visit.id, VitalsInput(pulse=70))

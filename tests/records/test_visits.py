@@ -17,6 +17,7 @@ from clinic_app.records.models import (
     VitalsInput,
 )
 from clinic_app.records.services import Records
+from clinic_app.records.vitals import parse_blood_pressure, parse_temperature, validate_vitals
 from clinic_app.security.users import AuthenticatedUser
 
 from tests.store_inspection import audit_events, last_audit_seq, outbox_entries, scalar
@@ -97,17 +98,18 @@ def test_a_nurse_documents_intake_and_vitals_but_neither_assesses_nor_signs(
         records.visits.sign_visit(nurse, visit.id, visit.version)
 
 
-@pytest.mark.parametrize("role_fixture", ["desk", "admin"])
 def test_roles_without_clinical_access_can_not_read_or_write_visits(
-    request: pytest.FixtureRequest, records: Records, open_visit: Visit, role_fixture: str
+    records: Records, desk: AuthenticatedUser, admin: AuthenticatedUser, open_visit: Visit
 ) -> None:
-    user: AuthenticatedUser = request.getfixturevalue(role_fixture)
+    for user in (desk, admin):
+        with pytest.raises(PermissionDeniedError):
+            records.visits.get_visit(user, open_visit.id)
+        with pytest.raises(PermissionDeniedError):
+            records.visits.list_visits(user, open_visit.summary.patient_id)
+        with pytest.raises(PermissionDeniedError):
+            records.visits.record_vitals(user, open_visit.id, VitalsInput(pulse=70))
     with pytest.raises(PermissionDeniedError):
-        records.visits.get_visit(user, open_visit.id)
-    with pytest.raises(PermissionDeniedError):
-        records.visits.list_visits(user, open_visit.summary.patient_id)
-    with pytest.raises(PermissionDeniedError):
-        records.visits.record_vitals(user, open_visit.id, VitalsInput(pulse=70))
+        records.visits.open_visit(admin, open_visit.summary.patient_id)
 
 
 def test_a_denied_read_is_audited(
@@ -201,33 +203,26 @@ def test_visits_are_listed_newest_first_and_the_list_is_audited(
         records.visits.list_visits(doctor, patient.id, limit=0)
 
 
-@pytest.mark.parametrize(
-    ("data", "field"),
-    [
-        (VisitInput(symptoms="bad\x00byte"), "symptoms"),
-        (VisitInput(reason="x" * 20_001), "reason"),
-        (VisitInput(diagnoses=(CodedEntryInput("123", "Not a code", "2026"),)),
-         "diagnoses[0].code"),
-        (VisitInput(diagnoses=(CodedEntryInput("J18.9", "", "2026"),)),
-         "diagnoses[0].description"),
-        (VisitInput(diagnoses=(CodedEntryInput("J18.9", "Pneumonia", ""),)),
-         "diagnoses[0].code_set_version"),
-        (VisitInput(procedures=(CodedEntryInput("J18.9", "Pneumonia", "2026"),)),
-         "procedures[0].system"),
-        (VisitInput(diagnoses=(PNEUMONIA, PNEUMONIA)), "diagnoses[1].code"),
-    ],
-)
+BAD_VISITS = [
+    (VisitInput(symptoms="bad\x00byte"), "symptoms"),
+    (VisitInput(reason="x" * 20_001), "reason"),
+    (VisitInput(diagnoses=(CodedEntryInput("123", "Not a code", "2026"),)), "diagnoses[0].code"),
+    (VisitInput(diagnoses=(CodedEntryInput("J18.9", "", "2026"),)), "diagnoses[0].description"),
+    (VisitInput(diagnoses=(CodedEntryInput("J18.9", "Pneumonia", ""),)),
+     "diagnoses[0].code_set_version"),
+    (VisitInput(procedures=(CodedEntryInput("J18.9", "Pneumonia", "2026"),)),
+     "procedures[0].system"),
+    (VisitInput(diagnoses=(PNEUMONIA, PNEUMONIA)), "diagnoses[1].code"),
+]
+
+
 def test_bad_visit_input_names_the_field_and_writes_nothing(
-    services: Services,
-    records: Records,
-    doctor: AuthenticatedUser,
-    patient: PatientDetail,
-    data: VisitInput,
-    field: str,
+    services: Services, records: Records, doctor: AuthenticatedUser, patient: PatientDetail
 ) -> None:
-    with pytest.raises(ValidationError) as error:
-        records.visits.open_visit(doctor, patient.id, data=data)
-    assert field in error.value.field_errors
+    for data, field in BAD_VISITS:
+        with pytest.raises(ValidationError) as error:
+            records.visits.open_visit(doctor, patient.id, data=data)
+        assert field in error.value.field_errors, field
     assert scalar(services.db, "SELECT count(*) FROM visits") == 0
 
 
@@ -271,14 +266,35 @@ def test_vitals_readings_are_stored_in_si_units_with_bmi(
         (VitalsInput(systolic=120), "diastolic", "both"),
         (VitalsInput(pulse="fast"), "pulse", "number"),
         (VitalsInput(pulse=float("nan")), "pulse", "finite"),
+        (VitalsInput(pulse=True), "pulse", "number"),
         (VitalsInput(weight=70, weight_unit="stone"), "weight_unit", "kg or lb"),
+        (VitalsInput(height=5000, height_unit="cm"), "height", "between 20.0 and 272.0"),
         (VitalsInput(), "vitals", "at least one"),
     ],
 )
 def test_implausible_vitals_are_field_errors(
-    records: Records, nurse: AuthenticatedUser, open_visit: Visit,
-    vitals: VitalsInput, field: str, words: str,
+    vitals: VitalsInput, field: str, words: str
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        records.visits.record_vitals(nurse, open_visit.id, vitals)
+        validate_vitals(vitals)
     assert words in error.value.field_errors[field]
+
+
+def test_the_service_refuses_implausible_vitals_and_stores_none(
+    services: Services, records: Records, nurse: AuthenticatedUser, open_visit: Visit
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        records.visits.record_vitals(nurse, open_visit.id, VitalsInput(pulse=900, spo2=97))
+    assert set(error.value.field_errors) == {"pulse"}
+    assert scalar(services.db, "SELECT count(*) FROM vital_signs") == 0
+
+
+def test_blood_pressure_and_temperature_text_parse() -> None:
+    assert parse_blood_pressure(" 120 / 80 ") == (120, 80)
+    assert parse_temperature("101.3F") == ("101.3", "F")
+    assert parse_temperature("38,5 °C") == ("38.5", "C")  # decimal comma
+    for bad in ("120-80", "", "1200/80"):
+        with pytest.raises(ValidationError):
+            parse_blood_pressure(bad)
+    with pytest.raises(ValidationError):
+        parse_temperature("hot")
