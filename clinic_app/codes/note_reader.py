@@ -69,6 +69,10 @@ _STATUS = frozenset(
     ]
 )
 MAX_LIST_SEGMENT = 6
+# Family and history scopes run on through verbs ("mother has hypertension"); only these end them.
+_STRONG_TERMINATORS = frozenset(
+    {"but", "however", "although", "though", "except", "yet", "which", "who"}
+)
 SCOPED = ("negated", "family", "history", "uncertain", "hypothetical")
 
 
@@ -229,7 +233,11 @@ def _apply_scope(
     segment = raw[index].segment
     for j in range(index + size, len(raw)):
         word = raw[j]
-        if word.sentence != sentence or j in terminators:
+        if word.sentence != sentence:
+            break
+        if j in terminators and (
+            kind not in {"family", "history"} or word.text in _STRONG_TERMINATORS
+        ):
             break
         if word.segment != segment:
             if kind in {"negated", "uncertain", "hypothetical"} and not _is_list_segment(

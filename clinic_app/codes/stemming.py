@@ -145,6 +145,7 @@ WEAK = frozenset(
         "acute",
         "primary",
         "essential",
+        "vitamin",
         "state",
     ]
 )

@@ -111,9 +111,16 @@ def term_stems(phrase: str) -> tuple[frozenset[str], frozenset[str], bool]:
             previous = word
             continue
         stemmed = stem(word)
-        if stemmed in STEMMED_WEAK or (
-            word in AFTER_UNSPECIFIED
-            and (previous in _DEFAULT_WORDS or (position < last and words[position + 1] == "not"))
+        if (
+            word == "without"
+            or previous == "without"
+            or stemmed in STEMMED_WEAK
+            or (
+                word in AFTER_UNSPECIFIED
+                and (
+                    previous in _DEFAULT_WORDS or (position < last and words[position + 1] == "not")
+                )
+            )
         ):
             optional.add(stemmed)
         else:

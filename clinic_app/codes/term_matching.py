@@ -14,6 +14,7 @@ BILLABLE_BONUS = 0.5
 DEFAULT_BONUS = 0.3
 OTHER_PENALTY = 2.5
 OPTIONAL_WEIGHT = 0.3
+_FUNCTION_STEMS = frozenset({"with", "without", "due"})
 _CONSUMING = {"family": "fami", "history": "histor", "hypothetical": "screen"}
 
 
@@ -24,7 +25,7 @@ class TermMatch:
     score: float
     segment: int
 
-    required_words: frozenset[int]  # raw words behind the required stems
+    required_words: frozenset[int]  # raw words of the evidence, function words aside
 
     @property
     def raw_words(self) -> frozenset[int]:
@@ -98,7 +99,7 @@ def _place(
         score += DEFAULT_BONUS
     if term.other and "other" not in {t.stem for t in segment}:
         score -= OTHER_PENALTY
-    required_words = frozenset(segment[p].raw for p in chosen)
+    required_words = frozenset(t.raw for t in tokens if t.stem not in _FUNCTION_STEMS)
     return TermMatch(term, tokens, score, number, required_words)
 
 
