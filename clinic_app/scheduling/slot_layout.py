@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from clinic_app.scheduling.local_time import local_today
@@ -26,6 +26,10 @@ from clinic_app.scheduling.slot_generation import (
     within_hours,
 )
 from clinic_app.scheduling.tables import AppointmentRow, DoctorProfileRow, SlotRow
+from clinic_app.storage.outbox import OutboxOperation, OutboxRow
+from clinic_app.storage.types import new_id
+
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def add_candidates(
     ).all()
     busy = _Busy((r.starts_at, r.ends_at) for r in [*rows, *earlier] if r.deleted_at is None)
     created = skipped = 0
-    new_rows: list[SlotRow] = []
+    new_rows: list[dict[str, object]] = []
     for c in candidates:
         if c.starts_at < now:
             continue
@@ -106,9 +110,9 @@ def add_candidates(
             skipped += 1
             continue
         busy.add(c.starts_at, c.ends_at)
-        new_rows.append(new_slot_row(doctor_id, c, SlotOrigin.GENERATED))
+        new_rows.append(_slot_values(doctor_id, c, now))
         created += 1
-    session.add_all(new_rows)
+    _bulk_insert(session, new_rows, now)
     return created, skipped
 
 
@@ -133,7 +137,7 @@ def apply_rules(
     )
     wanted_keys = {(c.starts_at, c.ends_at) for c in wanted}
     future = _live_slots(session, profile.user_id, now)
-    removed = 0
+    gone_ids: list[str] = []
     booked_outside: list[str] = []
     for row in future:
         if row.status == SlotStatus.BOOKED.value:
@@ -145,10 +149,11 @@ def apply_rules(
         else:
             gone = (row.starts_at, row.ends_at) not in wanted_keys
         if gone:
-            row.deleted_at = now
-            removed += 1
-    session.flush()  # tombstones first, so a new slot may reuse a freed start time
-    kept = [row for row in future if row.deleted_at is None]
+            gone_ids.append(row.id)
+    _bulk_tombstone(session, gone_ids, now)  # first, so a new slot may reuse a freed start
+    removed = len(gone_ids)
+    removed_ids = set(gone_ids)
+    kept = [row for row in future if row.id not in removed_ids]
     created, skipped = add_candidates(session, profile.user_id, wanted, now, kept)
     to_move: list[str] = []
     if booked_outside:
@@ -164,3 +169,74 @@ def apply_rules(
             )
         )
     return LayoutResult(created, skipped, removed, to_move)
+
+
+# Slots come by the thousand (a year of one doctor is ~8,000), so they are written with bulk
+# statements; the flush hook that writes outbox entries doesn't see bulk statements, so the
+# entries are written here, in the same transaction (as the patients' demo seeding does).
+
+
+def _slot_values(doctor_id: str, c: SlotCandidate, now: datetime) -> dict[str, object]:
+    return {
+        "id": new_id(),
+        "doctor_id": doctor_id,
+        "starts_at": c.starts_at,
+        "ends_at": c.ends_at,
+        "local_date": c.local_date,
+        "weekday": c.weekday,
+        "local_start_minute": c.local_start_minute,
+        "local_end_minute": c.local_end_minute,
+        "status": SlotStatus.OPEN.value,
+        "block_reason": None,
+        "origin": SlotOrigin.GENERATED.value,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "version_id": None,
+        "deleted_at": None,
+    }
+
+
+def _outbox(
+    ids: list[str],
+    operation: OutboxOperation,
+    version: int | None,
+    now: datetime,
+    versions: dict[str, int] | None = None,
+) -> list[dict[str, object]]:
+    return [
+        {
+            "entity_type": SlotRow.__tablename__,
+            "entity_id": slot_id,
+            "operation": operation.value,
+            "entity_version": version if versions is None else versions[slot_id],
+            "created_at": now,
+        }
+        for slot_id in ids
+    ]
+
+
+def _bulk_insert(session: Session, rows: list[dict[str, object]], now: datetime) -> None:
+    if not rows:
+        return
+    session.execute(insert(SlotRow), rows)
+    ids = [str(row["id"]) for row in rows]
+    session.execute(insert(OutboxRow), _outbox(ids, OutboxOperation.CREATE, 1, now))
+
+
+def _bulk_tombstone(session: Session, ids: list[str], now: datetime) -> None:
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        versions = dict(
+            session.execute(select(SlotRow.id, SlotRow.version).where(SlotRow.id.in_(chunk))).all()
+        )
+        session.execute(
+            update(SlotRow)
+            .where(SlotRow.id.in_(chunk), SlotRow.deleted_at.is_(None))
+            .values(deleted_at=now, updated_at=now, version=SlotRow.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        bumped = {slot_id: version + 1 for slot_id, version in versions.items()}
+        session.execute(
+            insert(OutboxRow), _outbox(chunk, OutboxOperation.DELETE, None, now, bumped)
+        )

@@ -87,7 +87,8 @@ class SlotRow(SyncedRow):
             unique=True,
             sqlite_where=text(_LIVE),
         ),
-        Index("ix_slots_open_start", "starts_at", sqlite_where=text(_OPEN_SLOT)),
+        # (starts_at, doctor_id) is exactly the "earliest" ORDER BY: the walk stops at row one.
+        Index("ix_slots_open_start", "starts_at", "doctor_id", sqlite_where=text(_OPEN_SLOT)),
         Index("ix_slots_open_doctor", "doctor_id", "starts_at", sqlite_where=text(_OPEN_SLOT)),
         Index("ix_slots_local_date", "local_date", "doctor_id", sqlite_where=text(_LIVE)),
         CheckConstraint("ends_at > starts_at", name="time_order"),

@@ -99,7 +99,9 @@ def upgrade() -> None:
         unique=True,
         sqlite_where=sa.text(_LIVE),
     )
-    op.create_index("ix_slots_open_start", "slots", ["starts_at"], sqlite_where=sa.text(_OPEN_SLOT))
+    op.create_index(
+        "ix_slots_open_start", "slots", ["starts_at", "doctor_id"], sqlite_where=sa.text(_OPEN_SLOT)
+    )
     op.create_index(
         "ix_slots_open_doctor", "slots", ["doctor_id", "starts_at"], sqlite_where=sa.text(_OPEN_SLOT)
     )
