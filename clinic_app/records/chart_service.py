@@ -1,7 +1,8 @@
 """The patient chart in one call, for the GUI's chart screen.
 
-Reads columns, not ORM objects (a chart may span hundreds of visits and thousands of vitals
-readings): see tests/benchmarks/bench_chart.py for the figure against a bare SELECT.
+Reads columns on the session's connection (Core rows, not ORM objects or ORM result
+loading: a chart may span hundreds of visits and thousands of vitals readings); see
+tests/benchmarks/bench_chart.py for the figure against a bare SELECT.
 """
 
 from __future__ import annotations
@@ -106,13 +107,13 @@ class ChartService:
 
 
 def _timeline(session: Session, patient_id: str) -> tuple[TimelineEntry, ...]:
-    visits = session.execute(
+    visits = session.connection().execute(
         select(
             VisitRow.id, VisitRow.started_at, VisitRow.reason, VisitRow.status,
             VisitRow.clinician_id,
         ).where(VisitRow.patient_id == patient_id, VisitRow.deleted_at.is_(None))
     ).all()
-    records = session.execute(
+    records = session.connection().execute(
         select(
             ClinicalRecordRow.id, ClinicalRecordRow.recorded_at, ClinicalRecordRow.title,
             ClinicalRecordRow.record_type, ClinicalRecordRow.author_id,
@@ -133,7 +134,7 @@ def _timeline(session: Session, patient_id: str) -> tuple[TimelineEntry, ...]:
 
 
 def _vitals(session: Session, patient_id: str) -> tuple[tuple[VitalsSeries, ...], Vitals | None]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(*_VITAL_COLUMNS)
         .where(_V.patient_id == patient_id, _V.deleted_at.is_(None))
         .order_by(_V.measured_at, _V.id)
@@ -148,7 +149,7 @@ def _vitals(session: Session, patient_id: str) -> tuple[tuple[VitalsSeries, ...]
 
 
 def _problems(session: Session, patient_id: str) -> tuple[Problem, ...]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             CodedEntryRow.code, CodedEntryRow.system, CodedEntryRow.code_set_version,
             CodedEntryRow.description, CodedEntryRow.clinical_status, VisitRow.started_at,
