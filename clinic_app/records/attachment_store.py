@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import ClinicError, ValidationError
@@ -121,13 +121,3 @@ def iter_chunks(session: Session, attachment_id: str, chunk_count: int) -> Itera
             )
         yield data
 
-
-def stored_size(session: Session, attachment_id: str) -> int:
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(func.length(AttachmentChunkRow.data)), 0)).where(
-                AttachmentChunkRow.attachment_id == attachment_id
-            )
-        )
-        or 0
-    )

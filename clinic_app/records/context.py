@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.errors import NotFoundError, ValidationError
+from clinic_app.errors import NotFoundError, PermissionDeniedError, ValidationError
 from clinic_app.patients.tables import PatientRow
 from clinic_app.records.models import TargetType
 from clinic_app.records.tables import (
@@ -25,7 +25,7 @@ from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action, Role
 from clinic_app.security.tables import UserRow
 from clinic_app.security.users import AuthenticatedUser
-from clinic_app.storage.audit import AuditLog
+from clinic_app.storage.audit import AuditLog, Outcome
 from clinic_app.storage.database import Database
 from clinic_app.storage.types import utcnow
 
@@ -47,6 +47,21 @@ class RecordsContext:
         record_id: str | None = None,
     ) -> None:
         self.authz.require(user, action, record_type=record_type, record_id=record_id)
+
+    def deny(
+        self, user: AuthenticatedUser, action: str, record_type: str, record_id: str | None,
+        message: str,
+    ) -> PermissionDeniedError:
+        """Records a refusal the permission table can't express (e.g. "not your review") in
+        its own transaction, like the Authorizer does, and returns the error to raise. Call it
+        outside any open write unit of work (it takes the write lock)."""
+        with self.db.unit_of_work() as uow:
+            self.audit.append(
+                uow.session, user.actor, action, record_type=record_type,
+                record_id=record_id, outcome=Outcome.DENIED,
+            )
+            uow.commit()
+        return PermissionDeniedError(message)
 
     def log(
         self,

@@ -166,13 +166,27 @@ class ReviewService:
         """Only the assigned doctor completes; the annotation text is required."""
         self._ctx.require(user, Action.ANNOTATE, RECORD_TYPE, assignment_id)
         text = require_text(annotation_text, "annotation_text")
+        with self._ctx.db.unit_of_work(write=False) as uow:
+            assignee = uow.session.scalar(
+                select(ReviewAssignmentRow.assignee_id).where(
+                    ReviewAssignmentRow.id == assignment_id[:36]
+                )
+            )
+        if assignee is not None and assignee != user.id:
+            # Outside any write transaction: the refusal is recorded on its own.
+            raise self._ctx.deny(
+                user, "review.complete", RECORD_TYPE, assignment_id[:36],
+                "Only the doctor it is assigned to can complete this review.",
+            )
         with self._ctx.db.unit_of_work() as uow:
             session = uow.session
             row = session.get(ReviewAssignmentRow, assignment_id[:36]) if assignment_id else None
             if row is None or row.deleted_at is not None:
                 raise NotFoundError("No review assignment with that id.")
-            if row.assignee_id != user.id:
-                raise PermissionDeniedError("Only the doctor it is assigned to can complete it.")
+            if row.assignee_id != user.id:  # reassigned meanwhile
+                raise PermissionDeniedError(
+                    "Only the doctor it is assigned to can complete this review."
+                )
             if row.status != ReviewStatus.PENDING.value:
                 raise ValidationError("This review is already completed.")
             annotation = write_annotation(

@@ -94,8 +94,13 @@ def test_a_review_waits_in_the_doctors_worklist_until_an_annotation_completes_it
     assert work[0].patient_name.startswith("Durand-Lefèvre")
     assert records.reviews.worklist(doctor) == []  # each doctor sees their own list
 
+    denied_from = last_audit_seq(services.db)
     with pytest.raises(PermissionDeniedError):
         records.reviews.complete_review(doctor, assignment.id, "not mine")
+    denied = audit_events(services.db, after_seq=denied_from)
+    assert [(e.action, e.outcome, e.user_id) for e in denied] == [
+        ("review.complete", "denied", doctor.id)
+    ]
     with pytest.raises(ValidationError):
         records.reviews.complete_review(second_doctor, assignment.id, "  ")
     done = records.reviews.complete_review(second_doctor, assignment.id, "Repeat K today.")
