@@ -109,7 +109,9 @@ class CodeService:
         """Imports the ICD-10-CM release shipped with the application (or another release
         file). Slow (seconds): run it on a background lane; cancel leaves nothing behind."""
         self._authz.require(user, Action.CODES_MANAGE, record_type=RECORD_TYPE)
-        source = parse_icd10cm(release or packaged_release(), progress, cancel)
+        release = release or packaged_release()
+        self._refuse_existing(CodeSystem.ICD10CM, release.version)
+        source = parse_icd10cm(release, progress, cancel)
         return self._write(user.actor, user.id, source, activate, progress, cancel)
 
     def ensure_icd10cm(
@@ -175,6 +177,20 @@ class CodeService:
             )
             uow.commit()
             return set_info(row)
+
+    def _refuse_existing(self, system: CodeSystem, version: str) -> None:
+        """Before minutes of parsing: the same version can't be imported twice."""
+        with self._db.unit_of_work(write=False) as uow:
+            exists = uow.session.scalar(
+                select(CodeSetRow.id).where(
+                    CodeSetRow.system == system.value, CodeSetRow.version == version
+                )
+            )
+        if exists is not None:
+            raise CodeImportError(
+                f"{system.value} version {version} is already imported; activate it or import "
+                "under another version label."
+            )
 
     def _write(
         self,

@@ -74,3 +74,25 @@ def doctor(store_template: Template) -> AuthenticatedUser:
 @pytest.fixture
 def admin(store_template: Template) -> AuthenticatedUser:
     return store_template.users[Role.ADMIN]
+
+
+@pytest.fixture(scope="module")
+def shared_codes_services(
+    codes_template: CodesTemplate,
+    store_template: Template,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Services]:
+    """One store per test module for tests that only read codes (search, suggest): the copy
+    and the term index are made once. Audit events accumulate across the module's tests."""
+    data_dir = tmp_path_factory.mktemp("codes-shared") / "data"
+    shutil.copytree(codes_template.data_dir, data_dir)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    backend.secrets.update(store_template.secrets)
+    keyring.set_keyring(backend)
+    try:
+        opened = open_services(Settings(data_dir=data_dir, workstation="test-ws"))
+    finally:
+        keyring.set_keyring(previous)
+    yield opened
+    opened.close()
