@@ -58,6 +58,7 @@ class PatientRow(SyncedRow):
 
     __table_args__ = (
         Index("ix_patients_family_fold", "family_fold", "given_fold"),
-        Index("ix_patients_given_fold", "given_fold"),
+        # Given name then family name: "given name starts with" lists in order, without a sort.
+        Index("ix_patients_given_fold", "given_fold", "family_fold"),
         Index("ix_patients_name_birth", "family_fold", "given_fold", "birth_date"),
     )

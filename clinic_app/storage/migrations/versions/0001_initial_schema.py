@@ -16,8 +16,11 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-# Patient search: FTS5 with accents folded and prefix indexes for search as you type. The FTS
-# rowid is patients.search_rowid (a TEXT primary key's own rowid is not stable).
+# Patient search: FTS5 with accents folded and prefix indexes for search as you type (1-4
+# characters: a prefix query of up to four letters or digits reads one prefix doclist instead of
+# merging every term that starts with it). The FTS rowid is patients.search_rowid (a TEXT primary
+# key's own rowid is not stable). See clinic_app/patients/search.py for how it is queried.
+_PATIENT_FTS_COLUMNS = "rowid, names, identifiers, phone, birth"
 _PATIENT_FTS_VALUES = (
     "new.search_rowid, "
     "new.given_name || ' ' || new.family_name || ' ' || coalesce(new.other_names, ''), "
@@ -25,17 +28,25 @@ _PATIENT_FTS_VALUES = (
     "coalesce(new.phone_search, ''), "
     "coalesce(new.birth_date, '')"
 )
+# Only edits of indexed fields touch the index (not a delete, a restore or a sync stamp).
+_PATIENT_FTS_SOURCES = (
+    "search_rowid, given_name, family_name, other_names, mrn, national_id, phone_search, birth_date"
+)
 
 _RAW_UPGRADE = [
     "CREATE VIRTUAL TABLE patient_fts USING fts5("
     "names, identifiers, phone, birth, "
-    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')",
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4')",
     "CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN "
-    f"INSERT INTO patient_fts(rowid, names, identifiers, phone, birth) VALUES ({_PATIENT_FTS_VALUES}); "
+    f"INSERT INTO patient_fts({_PATIENT_FTS_COLUMNS}) VALUES ({_PATIENT_FTS_VALUES}); "
     "END",
-    "CREATE TRIGGER patients_fts_update AFTER UPDATE ON patients BEGIN "
+    f"CREATE TRIGGER patients_fts_update AFTER UPDATE OF {_PATIENT_FTS_SOURCES} ON patients BEGIN "
     "DELETE FROM patient_fts WHERE rowid = old.search_rowid; "
-    f"INSERT INTO patient_fts(rowid, names, identifiers, phone, birth) VALUES ({_PATIENT_FTS_VALUES}); "
+    f"INSERT INTO patient_fts({_PATIENT_FTS_COLUMNS}) VALUES ({_PATIENT_FTS_VALUES}); "
+    "END",
+    # Patients are tombstoned, never deleted; should a row go anyway, its index entry goes too.
+    "CREATE TRIGGER patients_fts_delete AFTER DELETE ON patients BEGIN "
+    "DELETE FROM patient_fts WHERE rowid = old.search_rowid; "
     "END",
     # The audit log is append-only: the database itself refuses edits and deletions.
     "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN "
@@ -47,6 +58,7 @@ _RAW_UPGRADE = [
 _RAW_DOWNGRADE = [
     "DROP TRIGGER IF EXISTS audit_events_no_delete",
     "DROP TRIGGER IF EXISTS audit_events_no_update",
+    "DROP TRIGGER IF EXISTS patients_fts_delete",
     "DROP TRIGGER IF EXISTS patients_fts_update",
     "DROP TRIGGER IF EXISTS patients_fts_insert",
     "DROP TABLE IF EXISTS patient_fts",
@@ -119,7 +131,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('patients', schema=None) as batch_op:
         batch_op.create_index('ix_patients_family_fold', ['family_fold', 'given_fold'], unique=False)
-        batch_op.create_index('ix_patients_given_fold', ['given_fold'], unique=False)
+        batch_op.create_index('ix_patients_given_fold', ['given_fold', 'family_fold'], unique=False)
         batch_op.create_index(batch_op.f('ix_patients_mrn'), ['mrn'], unique=False)
         batch_op.create_index('ix_patients_name_birth', ['family_fold', 'given_fold', 'birth_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_patients_national_id'), ['national_id'], unique=False)
