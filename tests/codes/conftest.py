@@ -22,6 +22,8 @@ from clinic_app.settings import Settings
 from tests.conftest import Template
 from tests.keyring_fake import MemoryKeyring
 
+_CACHED: list[CodeSetInfo] = []
+
 
 @dataclass(frozen=True)
 class CodesTemplate:
@@ -33,12 +35,15 @@ class CodesTemplate:
 def codes_template(
     store_template: Template, tmp_path_factory: pytest.TempPathFactory
 ) -> CodesTemplate:
+    # Also imported by tests/cli/test_cli_codes.py: whichever module asks first builds it.
+    data_dir = tmp_path_factory.getbasetemp() / "codes-template" / "data"
+    if (data_dir.parent / "ready").exists():
+        return CodesTemplate(data_dir, _CACHED[0])
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     backend.secrets.update(store_template.secrets)
     keyring.set_keyring(backend)
     try:
-        data_dir = tmp_path_factory.mktemp("codes-template") / "data"
         shutil.copytree(store_template.data_dir, data_dir)
         services = open_services(Settings(data_dir=data_dir, workstation="test-ws"))
         try:
@@ -46,6 +51,8 @@ def codes_template(
             services.db.checkpoint()
         finally:
             services.close()
+        _CACHED[:] = [info]
+        (data_dir.parent / "ready").touch()
         return CodesTemplate(data_dir, info)
     finally:
         keyring.set_keyring(previous)
