@@ -29,6 +29,7 @@ from clinic_app.storage.database import Database
 from clinic_app.storage.keys import UnlockMode
 from clinic_app.storage.store import OpenedStore, create_store, open_store, reopen_with_key
 from clinic_app.tasks import ProgressReporter
+from clinic_app.triage.code_suggestions import CodesServiceSuggester
 from clinic_app.triage.online import OnlineAnalysisConfig, OnlineAnalyst
 from clinic_app.triage.service import TriageService, build_triage
 
@@ -75,6 +76,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
 
     db = store.db
     authorizer = Authorizer(db, audit_log)
+    codes = CodeService(db, audit_log, authorizer)
     models = ModelRegistry.for_data_dir(settings.data_dir)
     services = Services(
         settings=settings,
@@ -87,9 +89,9 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         audit=AuditService(db, audit_log, authorizer),
         notifications=NotificationService(db, audit_log),
         scheduling=build_scheduling(db, audit_log, authorizer),
-        **_clinical(settings, db, audit_log, authorizer),
+        **_clinical(settings, db, audit_log, authorizer, codes),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
-        codes=CodeService(db, audit_log, authorizer),
+        codes=codes,
         models=models,
         imaging=ImagingService(db, audit_log, authorizer),
         imaging_import=ImagingImportService(db, audit_log, authorizer),
@@ -113,21 +115,28 @@ def _wire(services: Services, db: Database) -> None:
     services.analyses = AnalysisService(db, services.audit_log, authorizer, services.models)
     services.model_admin = ModelAdminService(services.models, db, services.audit_log, authorizer)
     services.scheduling = build_scheduling(db, services.audit_log, authorizer)
-    for name, service in _clinical(services.settings, db, services.audit_log, authorizer).items():
+    clinical = _clinical(services.settings, db, services.audit_log, authorizer, services.codes)
+    for name, service in clinical.items():
         setattr(services, name, service)
 
 
 def _clinical(
-    settings: Settings, db: Database, audit_log: AuditLog, authorizer: Authorizer
+    settings: Settings,
+    db: Database,
+    audit_log: AuditLog,
+    authorizer: Authorizer,
+    codes: CodeService,
 ) -> dict[str, Any]:
     """Records and triage. Online analysis only when the clinic configured it (off by
-    default); code suggestions from clinic_app.codes once that feature offers them."""
+    default); suggested codes come from the codes feature's suggester."""
     records = build_records(db, audit_log, authorizer)
     online = OnlineAnalyst(OnlineAnalysisConfig.load(settings.data_dir))
-    return {
-        "records": records,
-        "triage": build_triage(records.context, online=online if online.available else None),
-    }
+    triage = build_triage(
+        records.context,
+        online=online if online.available else None,
+        code_suggester=CodesServiceSuggester(codes),
+    )
+    return {"records": records, "triage": triage}
 
 
 def open_store_with_key(settings: Settings, store: OpenedStore) -> OpenedStore:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from clinic_app.errors import ClinicError
 from clinic_app.patients.tables import PatientRow
 from clinic_app.records.context import RecordsContext, visit_row
 from clinic_app.records.models import VitalsInput
@@ -158,11 +159,15 @@ class TriageService:
     ) -> TriageResult:
         result = self.engine.evaluate(data)
         notes: list[str] = []
-        if self._codes is not None:
-            text = "\n".join(t for t in (data.symptoms, data.history) if t)
+        text = "\n".join(t for t in (data.symptoms, data.history) if t.strip())
+        if self._codes is not None and text:
             known = {c.code for c in result.suggested_codes}
-            extra = [c for c in self._codes.suggest_codes(user, text, MAX_SUGGESTED_CODES)
-                     if c.code not in known]
+            try:
+                found = self._codes.suggest_codes(user, text, MAX_SUGGESTED_CODES)
+            except ClinicError as exc:  # no code set imported yet, text too long for it, …
+                notes.append(f"No code suggestions from the code set: {exc}")
+                found = []
+            extra = [c for c in found if c.code not in known]
             result = dataclasses.replace(
                 result, suggested_codes=(*result.suggested_codes, *extra)[:MAX_SUGGESTED_CODES]
             )

@@ -19,6 +19,10 @@ from typing import Any
 
 import pytest
 
+from tests.codes.conftest import (  # noqa: F401 - fixtures are found by name
+    codes_services,
+    codes_template,
+)
 from tests.records.conftest import (  # noqa: F401 - fixtures are found by name
     admin,
     desk,
