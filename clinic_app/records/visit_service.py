@@ -94,6 +94,12 @@ class VisitService:
                         raise ValidationError(
                             "That appointment already has a visit for another patient."
                         )
+                    self._ctx.log(
+                        session, user, "visit.open", RECORD_TYPE, existing.id,
+                        {"patient_id": patient_id, "appointment_id": appointment_id,
+                         "existing": True},
+                    )
+                    uow.commit()
                     return self._result(user, session, existing)
             clinician = self._clinician(session, user, clinician_id)
             row = VisitRow(

@@ -58,6 +58,7 @@ def test_a_doctor_opens_a_visit_with_notes_and_codes_in_one_transaction(
 
 
 def test_front_desk_opens_a_visit_at_check_in_but_sees_no_clinical_text(
+    services: Services,
     records: Records, desk: AuthenticatedUser, doctor: AuthenticatedUser, patient: PatientDetail
 ) -> None:
     visit = records.visits.open_visit(
@@ -69,6 +70,9 @@ def test_front_desk_opens_a_visit_at_check_in_but_sees_no_clinical_text(
         desk, patient.id, appointment_id="appt-1", clinician_id=doctor.id
     )
     assert again.id == visit.id  # a repeated check-in does not open a second visit
+    assert scalar(services.db, "SELECT count(*) FROM visits") == 1
+    reopened = audit_events(services.db, after_seq=last_audit_seq(services.db) - 1)
+    assert reopened[0].details["existing"] is True
     with pytest.raises(PermissionDeniedError):
         records.visits.get_visit(desk, visit.id)
     with pytest.raises(PermissionDeniedError):
