@@ -160,7 +160,13 @@ class ModelRegistry:
                 continue
             key = (pack.manifest.name, pack.manifest.version)
             if key in seen:
-                refused.append(RefusedPack(path, f"{path.name}: a duplicate of {key[0]} {key[1]}."))
+                # The same pack in two places (data dir and checkout) is one pack; a different
+                # model under the same name and version is refused.
+                first = next(p for p in packs if (p.manifest.name, p.manifest.version) == key)
+                if first.manifest.sha256 != pack.manifest.sha256:
+                    refused.append(
+                        RefusedPack(path, f"{path.name}: another {key[0]} {key[1]} is in use.")
+                    )
                 continue
             seen.add(key)
             packs.append(pack)
