@@ -261,7 +261,7 @@ class CodeService:
         _check_limit(limit)
         if len(queries) > MAX_BATCH:
             raise ValidationError(f"At most {MAX_BATCH} queries at once.")
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             code_set = _require_active(uow.session, system)
             results = []
             for query in queries:
@@ -351,7 +351,7 @@ class CodeService:
             code_set = _require_active(uow.session, CodeSystem.ICD10CM)
             set_id = code_set.id
             results = [suggest_codes(uow.session, code_set, t, limit=limit) for t in texts]
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             self._audit.append(
                 uow.session,
                 user.actor,

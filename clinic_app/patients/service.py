@@ -222,7 +222,7 @@ class PatientService:
             user, Action.PATIENT_READ, record_type=RECORD_TYPE, record_id=patient_id
         )
         clinical = user.can(Action.PATIENT_READ_CLINICAL)
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             row = self._row(uow.session, patient_id)
             self._audit.append(
                 uow.session,
@@ -271,7 +271,7 @@ class PatientService:
         if not is_storable_text(query):
             raise ValidationError("Type the search as text.", {"query": "Must be text."})
         parsed = parse_query(query)
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             ids = search_ids(
                 uow.session, parsed, limit=limit, offset=offset, include_deleted=include_deleted
             )
@@ -315,7 +315,7 @@ class PatientService:
         if not include_deleted:
             statement = statement.where(PatientRow.deleted_at.is_(None))
             count = count.where(PatientRow.deleted_at.is_(None))
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             rows = uow.session.scalars(
                 statement.order_by(*order, PatientRow.id).limit(limit).offset(offset)
             ).all()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_app.errors import ConflictError
-from clinic_app.storage.engine import BEGIN_MODE_OPTION
+from clinic_app.storage.engine import BEGIN_MODE_OPTION, DURABLE_OPTION
 from clinic_app.storage.outbox import install_outbox_hook
 
 
@@ -75,14 +75,26 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         write_engine = engine.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
+        audited_read_engine = engine.execution_options(
+            **{BEGIN_MODE_OPTION: "IMMEDIATE", DURABLE_OPTION: False}
+        )
         self._read_factory = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_factory = sessionmaker(bind=write_engine, expire_on_commit=False)
-        install_outbox_hook(self._read_factory)
-        install_outbox_hook(self._write_factory)
+        self._audited_read_factory = sessionmaker(
+            bind=audited_read_engine, expire_on_commit=False
+        )
+        for factory in (self._read_factory, self._write_factory, self._audited_read_factory):
+            install_outbox_hook(factory)
 
-    def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
-        """Reads of clinical data write an audit event, so most units of work are writers."""
-        return UnitOfWork(self._write_factory if write else self._read_factory)
+    def unit_of_work(self, *, write: bool = True, durable: bool = True) -> UnitOfWork:
+        """Reads of clinical data write an audit event, so most units of work are writers.
+
+        `durable=False` is for a read whose only write is its audit event (search as you
+        type): its commit skips the fsync; see `DURABLE_OPTION`.
+        """
+        if not write:
+            return UnitOfWork(self._read_factory)
+        return UnitOfWork(self._write_factory if durable else self._audited_read_factory)
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (before a backup or a file copy)."""

@@ -18,6 +18,12 @@ log = logging.getLogger(__name__)
 # Execution option read by the "begin" hook: write units of work take the write lock up front
 # (BEGIN IMMEDIATE) so two writers never deadlock upgrading a read lock.
 BEGIN_MODE_OPTION = "clinic_begin_mode"
+# Execution option: False for units of work whose only write is the audit event of a read
+# (search, view). Their commit skips the fsync (synchronous=NORMAL in WAL mode): a process crash
+# still loses nothing, a power cut may lose the last few such read events, never clinical data.
+# Every clinical write stays FULL.
+DURABLE_OPTION = "clinic_durable"
+_RELAXED = "clinic_relaxed_sync"
 
 
 def raw_key_literal(key: bytes) -> str:
@@ -55,8 +61,19 @@ def create_database_engine(path: Path, key: bytes, *, pool_size: int = 4) -> Eng
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get(BEGIN_MODE_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        options = connection.get_execution_options()
+        relaxed = not options.get(DURABLE_OPTION, True)
+        if relaxed != connection.info.get(_RELAXED, False):
+            # The safety level can only change outside a transaction, so it is set here.
+            level = "NORMAL" if relaxed else "FULL"
+            connection.exec_driver_sql(f"PRAGMA synchronous = {level}")
+            connection.info[_RELAXED] = relaxed
+        connection.exec_driver_sql(f"BEGIN {options.get(BEGIN_MODE_OPTION, 'DEFERRED')}")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_RELAXED, False):
+            dbapi_connection.execute("PRAGMA synchronous = FULL")
 
     return engine
 
