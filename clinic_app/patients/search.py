@@ -5,15 +5,18 @@ quoted as a prefix phrase ("tok"*), so `"`, `*`, `NEAR(` or `AND` are just text.
 
 Ranking, best first (a patient is listed once, at its best tier):
 
-1. The name is exactly what was typed: a family or given name ("kim"), or a full name either
-   way round ("marta garcia", "garcia, marta"). Alphabetical (family name, then given name).
-2. The family name starts with the text; with several words, the family name starts with some
-   of them and the given name with the rest ("garc mar"). Alphabetical.
-3. One word only: the given name starts with it. Alphabetical by given name, then family name.
+1. The name is exactly what was typed: a family or given name ("kim", "de la cruz",
+   "o'brien"), or a full name either way round ("marta garcia", "garcia, marta").
+   Alphabetical (family name, then given name).
+2. The family name starts with the text ("o'bri"); or, for two or three words, the family name
+   starts with some of them and the given name with the rest ("garc mar"). Alphabetical.
+3. The given name starts with the text. Alphabetical by given name, then family name.
 4. Every word starts a word somewhere in the record: other names, later parts of compound
    names, MRN, national id, phone (local, national or international form), birth date.
    Alphabetical when at most `BROAD_MATCHES` patients match; beyond that in registration order,
    because nobody reads a list that long: the clerk types on and it narrows.
+Phone numbers and dates (YYYY-MM-DD) go to tier 4 only. "The text" is the input folded (lower
+case, no accents) with its spaces squeezed; punctuation kept, since the folded names keep it.
 
 Why this shape: each tier reads at most `offset + limit` rows, in the order of an index (the
 name indexes, or the FTS5 doclist in rowid order) and stops there; tiers run best first and the
@@ -35,8 +38,8 @@ from clinic_app.patients.validation import fold
 
 MAX_QUERY_LENGTH = 200
 MAX_TOKENS = 8
-# Name tiers split the words between given and family name; beyond three words only the
-# full-text tier runs (the splits multiply and such input is rarely a name).
+# Name tiers also split the words between given and family name, up to three words (beyond
+# that the splits multiply and such input is rarely a given + family name).
 MAX_NAME_TOKENS = 3
 # Above this many full-text matches the last tier lists in registration order instead of
 # alphabetically: sorting costs a row lookup per match, registration order costs nothing.
@@ -56,6 +59,8 @@ class ParsedQuery:
     phone_digits: str | None
     # The tokens are the parts of a date typed as YYYY-MM-DD: looked up as a birth date only.
     birth_date: bool = False
+    # The whole input folded, spaces squeezed, for the name tiers ("" for a phone or a date).
+    text: str = ""
 
     @property
     def empty(self) -> bool:
@@ -71,8 +76,9 @@ def parse_query(raw: str) -> ParsedQuery:
     if _PHONE_LIKE.match(stripped) and sum(ch.isdigit() for ch in stripped) >= 5:
         digits = "".join(ch for ch in stripped if ch.isdigit())
         return ParsedQuery(tokens=(digits,), phone_digits=digits)
-    tokens = tuple(_TOKEN.findall(fold(clipped).replace("_", " ")))[:MAX_TOKENS]
-    return ParsedQuery(tokens=tokens, phone_digits=None)
+    folded = fold(clipped)
+    tokens = tuple(_TOKEN.findall(folded.replace("_", " ")))[:MAX_TOKENS]
+    return ParsedQuery(tokens=tokens, phone_digits=None, text=" ".join(folded.split()))
 
 
 def fts_match_expression(query: ParsedQuery) -> str:
@@ -160,33 +166,31 @@ def _splits(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _exact_name_tier(tokens: tuple[str, ...]) -> Tier:
-    if len(tokens) == 1:
-        return _run(_by_name(("family_fold = :name", "given_fold = :name")), {"name": tokens[0]})
-    pairs = _splits(tokens)
-    conditions = tuple(f"family_fold = :f{i} AND given_fold = :g{i}" for i in range(len(pairs)))
-    params: Params = {}
-    for i, (family, given) in enumerate(pairs):
-        params |= {f"f{i}": family, f"g{i}": given}
-    return _run(_by_name(conditions), params)
+def _exact_name_tier(query: ParsedQuery) -> Tier:
+    conditions = ["family_fold = :text", "given_fold = :text"]
+    params: Params = {"text": query.text}
+    if len(query.tokens) <= MAX_NAME_TOKENS:
+        for i, (family, given) in enumerate(_splits(query.tokens)):
+            conditions.append(f"family_fold = :f{i} AND given_fold = :g{i}")
+            params |= {f"f{i}": family, f"g{i}": given}
+    return _run(_by_name(tuple(conditions)), params)
 
 
-def _family_prefix_tier(tokens: tuple[str, ...]) -> Tier:
-    if len(tokens) == 1:
-        return _run(_by_name((_starts_with("family_fold", "name"),)), _prefix("name", tokens[0]))
-    pairs = _splits(tokens)
-    conditions = tuple(
-        f"{_starts_with('family_fold', f'f{i}')} AND {_starts_with('given_fold', f'g{i}')}"
-        for i in range(len(pairs))
-    )
-    params: Params = {}
-    for i, (family, given) in enumerate(pairs):
-        params |= _prefix(f"f{i}", family) | _prefix(f"g{i}", given)
-    return _run(_by_name(conditions), params)
+def _family_prefix_tier(query: ParsedQuery) -> Tier:
+    conditions = [_starts_with("family_fold", "text")]
+    params = _prefix("text", query.text)
+    if len(query.tokens) <= MAX_NAME_TOKENS:
+        for i, (family, given) in enumerate(_splits(query.tokens)):
+            both = (
+                f"{_starts_with('family_fold', f'f{i}')} AND {_starts_with('given_fold', f'g{i}')}"
+            )
+            conditions.append(both)
+            params |= _prefix(f"f{i}", family) | _prefix(f"g{i}", given)
+    return _run(_by_name(tuple(conditions)), params)
 
 
-def _given_prefix_tier(token: str) -> Tier:
-    return _run(_GIVEN_PREFIX, _prefix("given", token))
+def _given_prefix_tier(query: ParsedQuery) -> Tier:
+    return _run(_GIVEN_PREFIX, _prefix("given", query.text))
 
 
 def _full_text_tier(query: ParsedQuery) -> Tier:
@@ -204,12 +208,10 @@ def _full_text_tier(query: ParsedQuery) -> Tier:
 def tiers(query: ParsedQuery) -> list[Tier]:
     """The lookups for a query, best first."""
     found: list[Tier] = []
-    names = () if query.phone_digits or query.birth_date else query.tokens
-    if 0 < len(names) <= MAX_NAME_TOKENS:
-        found += [_exact_name_tier(names), _family_prefix_tier(names)]
-        if len(names) == 1:
-            found.append(_given_prefix_tier(names[0]))
-    found.append(_full_text_tier(query))
+    if query.text:
+        found += [_exact_name_tier(query), _family_prefix_tier(query), _given_prefix_tier(query)]
+    if query.tokens:
+        found.append(_full_text_tier(query))
     return found
 
 

@@ -186,14 +186,31 @@ def test_broad_full_text_matches_list_in_registration_order(
     assert names(services, users, "1990") == ["Zara Young", "Abel Young", "Ines Adams"]
 
 
-def test_long_queries_use_only_the_full_text_lookup() -> None:
-    eight_words = parse_query("a b c d e f g h i j")
+def test_compound_names_and_punctuation_match_as_typed(services: Services, users: Users) -> None:
+    add(services, users, "Juan", "de la Cruz")
+    add(services, users, "Rosa", "Cruz")
+    add(services, users, "Sean", "O'Brien")
+    add(services, users, "Ana María", "Lopez")
 
-    assert eight_words.tokens == ("a", "b", "c", "d", "e", "f", "g", "h")
-    assert len(search.tiers(eight_words)) == 1
-    assert len(search.tiers(parse_query("ana maria lopez"))) == 3
-    assert len(search.tiers(parse_query("lopez"))) == 4
-    assert len(search.tiers(parse_query("+44 20 7946 0321"))) == 1
+    assert names(services, users, "De la Cruz") == ["Juan de la Cruz"]
+    assert names(services, users, "de la") == ["Juan de la Cruz"]
+    assert names(services, users, "cruz") == ["Rosa Cruz", "Juan de la Cruz"]
+    assert names(services, users, "o'bri") == ["Sean O'Brien"]
+    assert names(services, users, "O'Brien Sean") == ["Sean O'Brien"]
+    assert names(services, users, "ana mar") == ["Ana María Lopez"]
+
+
+def test_what_is_typed_is_folded_and_split_into_at_most_eight_words() -> None:
+    words = parse_query("  Zoë   O'Brien-Dąbrowski a b c d e f g h")
+    phone = parse_query("+44 20 7946 0321")
+    date = parse_query("1975-06-3")
+
+    assert words.text == "zoe o'brien-dabrowski a b c d e f g h"
+    assert words.tokens == ("zoe", "o", "brien", "dabrowski", "a", "b", "c", "d")
+    assert (phone.phone_digits, phone.tokens, phone.text) == ("442079460321", ("442079460321",), "")
+    assert (date.birth_date, date.tokens, date.text) == (True, ("1975", "06", "3"), "")
+    assert search.fts_match_expression(date) == 'birth : "1975 06 3"*'
+    assert search.fts_match_expression(words).startswith('"zoe"* "o"* "brien"*')
 
 
 @settings(
