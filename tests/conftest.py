@@ -105,3 +105,30 @@ def services(
 def users(services: Services, store_template: Template) -> dict[Role, AuthenticatedUser]:
     """One signed-in user per role, valid in this test's copy of the store."""
     return dict(store_template.users)
+
+
+@pytest.fixture(scope="module")
+def shared_services(
+    store_template: Template, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
+    """One store for a whole test module, for tests that only read or are refused: each such
+    test checks what it (didn't) write by counting before and after, so sharing is safe, and
+    it spares a store per test. Tests that write must use `services`."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("shared") / "data", workstation="test-ws")
+    shutil.copytree(store_template.data_dir, settings.data_dir)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    backend.secrets.update(store_template.secrets)
+    keyring.set_keyring(backend)
+    try:
+        opened = open_services(settings)
+    finally:
+        keyring.set_keyring(previous)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def template_users(store_template: Template) -> dict[Role, AuthenticatedUser]:
+    """The same signed-in users as `users`, for tests on `shared_services`."""
+    return dict(store_template.users)

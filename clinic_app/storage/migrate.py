@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from importlib import resources
@@ -26,10 +27,17 @@ def alembic_config() -> Config:
     return config
 
 
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    """The shipped migration scripts, read once per process: they can't change while it runs,
+    and reading them (importing every revision file) is most of the cost of opening a store."""
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revisions() -> set[str]:
     """Feature packages add migrations on their own branches from the base revision; the
     schema is current when every branch head is applied."""
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    heads = set(_scripts().get_heads())
     if not heads:
         raise MigrationError("The application ships no database migrations.")
     return heads
@@ -84,5 +92,4 @@ def upgrade(
 
 
 def known_revisions() -> set[str]:
-    scripts = ScriptDirectory.from_config(alembic_config())
-    return {script.revision for script in scripts.walk_revisions()}
+    return {script.revision for script in _scripts().walk_revisions()}

@@ -23,8 +23,21 @@ MEGABYTE = "x" * 1_000_000
 
 
 @pytest.fixture
-def existing(services: Services, users: Users) -> str:
-    return services.patients.create(users[Role.DOCTOR], patient_input()).patient.id
+def services(shared_services: Services) -> Services:
+    """Every test here is refused and writes nothing (`unchanged` checks it): one store serves
+    the whole module."""
+    return shared_services
+
+
+@pytest.fixture
+def users(template_users: Users) -> Users:
+    return template_users
+
+
+@pytest.fixture(scope="module")
+def existing(shared_services: Services, template_users: Users) -> str:
+    doctor = template_users[Role.DOCTOR]
+    return shared_services.patients.create(doctor, patient_input()).patient.id
 
 
 @pytest.fixture

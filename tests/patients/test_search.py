@@ -8,50 +8,27 @@ from clinic_app.bootstrap import Services
 from clinic_app.security.permissions import Role
 from clinic_app.security.users import AuthenticatedUser
 
-from tests.patient_inputs import patient_input
+from tests.patients.search_clinic import make_clinic, who_is_found
 from tests.store_inspection import audit_events, last_audit_seq, scalar
 
 Users = dict[Role, AuthenticatedUser]
 
 
+@pytest.fixture(scope="module")
+def clinic(shared_services: Services, template_users: Users) -> dict[str, str]:
+    return make_clinic(shared_services, template_users)
+
+
 @pytest.fixture
-def clinic(services: Services, users: Users) -> dict[str, str]:
-    """A handful of patients whose names share prefixes, accents and formats; name → id."""
-    doctor = users[Role.DOCTOR]
-    people = {
-        "elodie": patient_input(),
-        "eloise": patient_input(
-            given_name="Eloïse",
-            family_name="Martin",
-            birth_date="1990-11-30",
-            phone="020 7946 0018",
-            mrn="A-77",
-            national_id="QQ123456C",
-        ),
-        "jose": patient_input(
-            given_name="José",
-            family_name="Núñez García",
-            birth_date="1975-07-04",
-            phone="(555) 010-4477",
-            mrn="B 1200",
-            national_id="",
-        ),
-        "soren": patient_input(
-            given_name="Søren",
-            family_name="Ødegård",
-            sex="male",
-            birth_date="2012-02-29",
-            phone="",
-            mrn="",
-            national_id="",
-        ),
-    }
-    return {key: services.patients.create(doctor, data).patient.id for key, data in people.items()}
+def services(shared_services: Services) -> Services:
+    """Searches only read (and audit): one store with `clinic` in it serves the module. Tests
+    that add or edit patients live in test_search_changes.py, on a store of their own."""
+    return shared_services
 
 
-def _found(services: Services, users: Users, query: str, **options: object) -> set[str]:
-    page = services.patients.search(users[Role.FRONT_DESK], query, **options)  # type: ignore[arg-type]
-    return {item.id for item in page.items}
+@pytest.fixture
+def users(template_users: Users) -> Users:
+    return template_users
 
 
 @pytest.mark.parametrize(
@@ -82,7 +59,7 @@ def _found(services: Services, users: Users, query: str, **options: object) -> s
 def test_names_are_found_by_prefix_with_accents_and_case_folded(
     services: Services, users: Users, clinic: dict[str, str], query: str, expected: set[str]
 ) -> None:
-    assert _found(services, users, query) == {clinic[name] for name in expected}
+    assert who_is_found(services, users, query) == {clinic[name] for name in expected}
 
 
 @pytest.mark.parametrize(
@@ -99,7 +76,7 @@ def test_names_are_found_by_prefix_with_accents_and_case_folded(
 def test_identifiers_are_found(
     services: Services, users: Users, clinic: dict[str, str], query: str, expected: str
 ) -> None:
-    assert clinic[expected] in _found(services, users, query)
+    assert clinic[expected] in who_is_found(services, users, query)
 
 
 @pytest.mark.parametrize(
@@ -121,9 +98,9 @@ def test_identifiers_are_found(
 def test_phone_numbers_are_found_however_they_are_typed(
     services: Services, users: Users, clinic: dict[str, str], query: str, expected: str
 ) -> None:
-    found = _found(services, users, query)
-    assert clinic[expected] in found
-    assert len(found) == 1
+    matches = who_is_found(services, users, query)
+    assert clinic[expected] in matches
+    assert len(matches) == 1
 
 
 @pytest.mark.parametrize(
@@ -133,7 +110,7 @@ def test_phone_numbers_are_found_however_they_are_typed(
 def test_birth_dates_are_found(
     services: Services, users: Users, clinic: dict[str, str], query: str, expected: str
 ) -> None:
-    assert _found(services, users, query) == {clinic[expected]}
+    assert who_is_found(services, users, query) == {clinic[expected]}
 
 
 @pytest.mark.parametrize(
@@ -188,35 +165,10 @@ def test_query_syntax_and_odd_text_are_just_text(
 def test_words_inside_query_syntax_still_match(
     services: Services, users: Users, clinic: dict[str, str]
 ) -> None:
-    assert _found(services, users, '"elodie"') == {clinic["elodie"]}
-    assert _found(services, users, "elodie AND durand") == set()  # "and" is a word here
-    assert _found(services, users, "NEAR(elodie") == set()
-    assert _found(services, users, "ＥＬＯＤＩＥ") == {clinic["elodie"]}
-
-
-def test_search_pages_through_results(services: Services, users: Users) -> None:
-    doctor = users[Role.DOCTOR]
-    ids = {
-        services.patients.create(
-            doctor, patient_input(given_name=f"Sam{index}", mrn=f"P-{index}", national_id="")
-        ).patient.id
-        for index in range(7)
-    }
-    first = services.patients.search(doctor, "durand", limit=4)
-    second = services.patients.search(doctor, "durand", limit=4, offset=4)
-    assert len(first.items) == 4
-    assert len(second.items) == 3
-    assert {p.id for p in first.items} | {p.id for p in second.items} == ids
-    assert services.patients.search(doctor, "durand", offset=7).items == []
-
-
-def test_an_edit_is_found_under_its_new_name_only(
-    services: Services, users: Users, clinic: dict[str, str]
-) -> None:
-    doctor = users[Role.DOCTOR]
-    services.patients.update(doctor, clinic["soren"], patient_input(given_name="Sigurd"), 1)
-    assert _found(services, users, "sigurd") == {clinic["soren"]}
-    assert clinic["soren"] not in _found(services, users, "soren")
+    assert who_is_found(services, users, '"elodie"') == {clinic["elodie"]}
+    assert who_is_found(services, users, "elodie AND durand") == set()  # "and" is a word here
+    assert who_is_found(services, users, "NEAR(elodie") == set()
+    assert who_is_found(services, users, "ＥＬＯＤＩＥ") == {clinic["elodie"]}
 
 
 def test_every_search_is_audited_without_the_query_text(

@@ -3,15 +3,12 @@ password and user-name rules, and the audit trail of every sign-in and change.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from clinic_app.bootstrap import Services
 from clinic_app.errors import (
     AccountDisabledError,
     AccountLockedError,
     AuthenticationError,
-    NotFoundError,
     ValidationError,
 )
 from clinic_app.security.accounts import LOCKOUT, MAX_FAILED_ATTEMPTS, AccountService
@@ -20,7 +17,7 @@ from clinic_app.security.users import AuthenticatedUser
 
 from tests.conftest import PASSWORDS, USERNAMES
 from tests.security.clock import ManualClock
-from tests.store_inspection import audit_events, last_audit_seq, table_counts
+from tests.store_inspection import audit_events, last_audit_seq
 
 DESK = USERNAMES[Role.FRONT_DESK]
 DESK_PASSWORD = PASSWORDS[Role.FRONT_DESK]
@@ -66,13 +63,16 @@ def test_five_failed_attempts_lock_the_account_for_fifteen_minutes(
     ]
     with pytest.raises(AccountLockedError, match="15 minute"):
         accounts.login(DESK, DESK_PASSWORD)
+    # Only that account is locked.
+    assert accounts.login(USERNAMES[Role.NURSE], PASSWORDS[Role.NURSE]).role is Role.NURSE
     clock.advance(minutes=14, seconds=30)
     with pytest.raises(AccountLockedError, match="1 minute"):
         accounts.login(DESK, DESK_PASSWORD)
     clock.advance(seconds=31)
     assert accounts.login(DESK, DESK_PASSWORD).username == DESK
-    assert _actions_since(services, start)[-3:] == [
+    assert _actions_since(services, start)[-4:] == [
         ("auth.login_failed", "denied"),
+        ("auth.login", "ok"),  # the nurse
         ("auth.login_failed", "denied"),
         ("auth.login", "ok"),
     ]
@@ -92,12 +92,6 @@ def test_an_administrator_reset_clears_the_lockout(
     assert user.must_change_password  # a reset password is temporary
     with pytest.raises(AuthenticationError):
         accounts.login(DESK, DESK_PASSWORD)
-
-
-def test_locking_one_account_leaves_the_others_alone(accounts: AccountService) -> None:
-    _fail(accounts, 5)
-    nurse = accounts.login(USERNAMES[Role.NURSE], PASSWORDS[Role.NURSE])
-    assert nurse.role is Role.NURSE
 
 
 def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(
@@ -173,93 +167,7 @@ def test_the_last_administrator_cannot_be_demoted_or_disabled(
     assert [u.username for u in active_admins] == [USERNAMES[Role.ADMIN]]
 
 
-def test_managing_an_unknown_user_is_a_clear_error(
-    accounts: AccountService, users: dict[Role, AuthenticatedUser]
-) -> None:
-    with pytest.raises(NotFoundError, match="No such user"):
-        accounts.set_active(users[Role.ADMIN], "ghost", False)
-
-
 # --- rules --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("password", "message"),
-    [
-        ("", "at least 10"),
-        ("abc123", "at least 10"),
-        ("onlyletterspassword", "letters and digits"),
-        ("12345678901234", "letters and digits"),
-        ("x1" * 129, "at most 256"),
-        ("newuser-2026-pass", "user name"),
-        ("tab\there-2026x", "control characters"),
-        ("nul\x00here-2026x", "control characters"),
-        ("surrogate-2026-\ud800", "can't be stored"),
-    ],
-    ids=[
-        "empty",
-        "short",
-        "no-digit",
-        "no-letter",
-        "too-long",
-        "has-username",
-        "tab",
-        "nul",
-        "lone-surrogate",
-    ],
-)
-def test_password_rules_are_enforced_before_anything_is_written(
-    services: Services,
-    accounts: AccountService,
-    users: dict[Role, AuthenticatedUser],
-    password: str,
-    message: str,
-) -> None:
-    before = table_counts(services.db)
-    with pytest.raises(ValidationError, match=message) as caught:
-        accounts.add_user(users[Role.ADMIN], "newuser", "New User", Role.NURSE, password)
-    assert "password" in caught.value.field_errors
-    with pytest.raises(ValidationError, match=message):
-        accounts.reset_password(users[Role.ADMIN], DESK, password.replace("newuser", DESK))
-    assert table_counts(services.db) == before
-
-
-@pytest.mark.parametrize(
-    "username",
-    ["", "a", "Has Space", "ünïcode", "-starts-with-dash", "x" * 65, "semi;colon", "tab\tname"],
-)
-def test_user_name_rules_are_enforced(
-    services: Services,
-    accounts: AccountService,
-    users: dict[Role, AuthenticatedUser],
-    username: str,
-) -> None:
-    before = table_counts(services.db)
-    with pytest.raises(ValidationError) as caught:
-        accounts.add_user(users[Role.ADMIN], username, "Someone", Role.NURSE, "good-pass-2026")
-    assert "username" in caught.value.field_errors
-    assert table_counts(services.db) == before
-
-
-def test_a_user_name_is_taken_whatever_its_case(
-    accounts: AccountService, users: dict[Role, AuthenticatedUser]
-) -> None:
-    with pytest.raises(ValidationError, match="already taken"):
-        accounts.add_user(users[Role.ADMIN], DESK.upper(), "Twin", Role.NURSE, "good-pass-2026")
-
-
-@pytest.mark.parametrize("display_name", ["", "   ", "x" * 129, "bell\x07", "lone \udc80"])
-def test_display_name_rules_are_enforced(
-    services: Services,
-    accounts: AccountService,
-    users: dict[Role, AuthenticatedUser],
-    display_name: str,
-) -> None:
-    before = table_counts(services.db)
-    with pytest.raises(ValidationError) as caught:
-        accounts.add_user(users[Role.ADMIN], "newbie", display_name, Role.NURSE, "good-pass-2026")
-    assert "display_name" in caught.value.field_errors
-    assert table_counts(services.db) == before
 
 
 def test_a_new_user_must_change_the_password_at_first_sign_in(
@@ -313,11 +221,6 @@ def test_user_changes_are_audited(
     assert events[2].details == {"from": "front_desk", "to": "nurse"}
 
 
-def test_the_first_administrator_can_only_be_made_once(accounts: AccountService) -> None:
-    with pytest.raises(ValidationError, match="already exists"):
-        accounts.create_first_admin("another", "Another", "root-secret-2027")
-
-
 def test_a_disabled_administrator_can_be_disabled_again_or_demoted(
     accounts: AccountService, users: dict[Role, AuthenticatedUser]
 ) -> None:
@@ -328,45 +231,6 @@ def test_a_disabled_administrator_can_be_disabled_again_or_demoted(
     accounts.set_active(admin, "old.admin", False)
     assert not accounts.set_active(admin, "old.admin", False).active
     assert accounts.set_role(admin, "old.admin", Role.NURSE).role is Role.NURSE
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda a, _admin: a.login(None, "x"),
-        lambda a, _admin: a.login(DESK, 12345678901),
-        lambda a, admin: a.set_active(admin, DESK, "no"),
-        lambda a, admin: a.set_active(admin, None, False),
-        lambda a, admin: a.set_role(admin, DESK, 42),
-        lambda a, admin: a.set_role(admin, DESK, "superuser"),
-        lambda a, admin: a.add_user(admin, 7, "Seven", Role.NURSE, "good-pass-2026"),
-        lambda a, admin: a.add_user(admin, "seven", None, Role.NURSE, "good-pass-2026"),
-        lambda a, admin: a.add_user(admin, "seven", "Seven", Role.NURSE, None),
-        lambda a, admin: a.reset_password(admin, DESK, b"bytes-2026-pass"),
-    ],
-    ids=[
-        "login-no-name",
-        "login-number-password",
-        "active-as-text",
-        "no-user-name",
-        "role-number",
-        "role-unknown",
-        "user-name-number",
-        "display-name-none",
-        "password-none",
-        "password-bytes",
-    ],
-)
-def test_wrong_types_are_refused_with_a_validation_error(
-    services: Services,
-    accounts: AccountService,
-    users: dict[Role, AuthenticatedUser],
-    call: Callable[[AccountService, AuthenticatedUser], object],
-) -> None:
-    before = table_counts(services.db)
-    with pytest.raises(ValidationError):
-        call(accounts, users[Role.ADMIN])
-    assert table_counts(services.db) == before
 
 
 def test_a_role_may_be_given_by_name(

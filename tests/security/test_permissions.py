@@ -92,15 +92,33 @@ CASES: dict[Action, Case] = {
 }
 
 
-@pytest.fixture
-def world(services: Services, users: dict[Role, AuthenticatedUser], tmp_path: Path) -> World:
+def _build_world(
+    services: Services, users: dict[Role, AuthenticatedUser], folder: Path
+) -> World:
     doctor = users[Role.DOCTOR]
     live = services.patients.create(doctor, patient_input(allergies="Latex"))
     gone = services.patients.create(doctor, patient_input(mrn="MRN-GONE", national_id=""))
     services.patients.delete(doctor, gone.patient.id)
-    backup = tmp_path / "setup.clinicbak"
+    backup = folder / "setup.clinicbak"
     create_backup(services.settings.database_path, services.store.key, backup)
-    return World(services, live.patient.id, gone.patient.id, backup, tmp_path)
+    return World(services, live.patient.id, gone.patient.id, backup, folder)
+
+
+@pytest.fixture
+def world(services: Services, users: dict[Role, AuthenticatedUser], tmp_path: Path) -> World:
+    """A store of the test's own: allowed calls change it."""
+    return _build_world(services, users, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def refusal_world(
+    shared_services: Services,
+    template_users: dict[Role, AuthenticatedUser],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> World:
+    """One store for every refused call: a refusal writes only its audit event, which each
+    test checks by counting before and after."""
+    return _build_world(shared_services, template_users, tmp_path_factory.mktemp("refusals"))
 
 
 # The foundation's actions. Feature packages (scheduling, records, …) add their own actions to
@@ -117,9 +135,12 @@ def test_every_foundation_action_has_a_case() -> None:
 @pytest.mark.parametrize("action", FOUNDATION_ACTIONS, ids=lambda a: a.value)
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_the_permission_table_is_enforced_by_the_services(
-    world: World, users: dict[Role, AuthenticatedUser], role: Role, action: Action
+    template_users: dict[Role, AuthenticatedUser],
+    role: Role,
+    action: Action,
+    request: pytest.FixtureRequest,
 ) -> None:
-    user = users[role]
+    user = template_users[role]
     case = CASES[action]
     allowed = is_allowed(role, action)
     if action is Action.PATIENT_READ_CLINICAL:
@@ -128,6 +149,7 @@ def test_the_permission_table_is_enforced_by_the_services(
     if allowed:
         assert all(is_allowed(role, needed) for needed in case.needs)
     missing = [needed for needed in case.needs if not is_allowed(role, needed)]
+    world: World = request.getfixturevalue("world" if allowed else "refusal_world")
     before = table_counts(world.services.db)
     last = last_audit_seq(world.services.db)
 
