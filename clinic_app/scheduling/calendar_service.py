@@ -9,17 +9,13 @@ one audit event (counts only).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import ValidationError
-from clinic_app.patients.tables import PatientRow
 from clinic_app.scheduling.access import RECORD_TYPE_APPOINTMENT, require_calendar
 from clinic_app.scheduling.calendar_models import (
     CalendarEntry,
@@ -29,15 +25,19 @@ from clinic_app.scheduling.calendar_models import (
     QueueEntry,
     ReminderCall,
 )
+from clinic_app.scheduling.calendar_rows import (
+    SLOT_STATUSES,
+    AppointmentRecord,
+    Doctor,
+    RowReader,
+    day_row,
+)
 from clinic_app.scheduling.local_time import local_today, zone
 from clinic_app.scheduling.models import (
     ACTIVE_STATUSES,
     AppointmentStatus,
-    AppointmentSummary,
-    AppointmentType,
-    SlotStatus,
 )
-from clinic_app.scheduling.tables import AppointmentRow, DoctorProfileRow, SlotRow
+from clinic_app.scheduling.tables import DoctorProfileRow
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action
 from clinic_app.security.tables import UserRow
@@ -48,57 +48,7 @@ from clinic_app.storage.types import utcnow
 
 MAX_VIEW_DAYS = 31
 _SHOWN = [s.value for s in (*ACTIVE_STATUSES, AppointmentStatus.NO_SHOW)]
-_APPOINTMENT_COLUMNS = (
-    AppointmentRow.id,
-    AppointmentRow.patient_id,
-    AppointmentRow.doctor_id,
-    AppointmentRow.slot_id,
-    AppointmentRow.starts_at,
-    AppointmentRow.ends_at,
-    AppointmentRow.local_date,
-    AppointmentRow.appointment_type,
-    AppointmentRow.status,
-    AppointmentRow.walk_in,
-    AppointmentRow.confirmed,
-    AppointmentRow.meeting_link,
-    AppointmentRow.arrived_at,
-    AppointmentRow.version,
-    PatientRow.family_name,
-    PatientRow.given_name,
-    PatientRow.birth_date,
-    PatientRow.phone,
-)
-
-
-@dataclass(frozen=True)
-class _Doctor:
-    id: str
-    name: str
-    specialisation: str
-    room: str | None
-    time_zone: str
-    tz: ZoneInfo
-
-
-def _summary(r: Any, tz: ZoneInfo) -> AppointmentSummary:
-    return AppointmentSummary(
-        id=r.id,
-        patient_id=r.patient_id,
-        patient_name=f"{r.family_name}, {r.given_name}",
-        doctor_id=r.doctor_id,
-        slot_id=r.slot_id,
-        starts_at=r.starts_at,
-        ends_at=r.ends_at,
-        local_start=r.starts_at.astimezone(tz),
-        local_end=r.ends_at.astimezone(tz),
-        appointment_type=AppointmentType(r.appointment_type),
-        status=AppointmentStatus(r.status),
-        walk_in=r.walk_in,
-        confirmed=r.confirmed,
-        meeting_link=r.meeting_link,
-        arrived_at=r.arrived_at,
-        version=r.version,
-    )
+_ACTIVE = {s.value for s in ACTIVE_STATUSES}
 
 
 class CalendarService:
@@ -169,7 +119,7 @@ class CalendarService:
                     waiting = max(0, int((now - r.arrived_at).total_seconds() // 60))
                 entries.append(
                     QueueEntry(
-                        appointment=_summary(r, doctor.tz),
+                        appointment=RowReader().summary(r, doctor.tz),
                         doctor_name=doctor.name,
                         room=doctor.room,
                         arrived=r.arrived_at is not None,
@@ -188,7 +138,7 @@ class CalendarService:
         with self._db.unit_of_work() as uow:
             doctors = {d.id: d for d in self._doctors(uow.session, doctor_id)}
             rows = self._appointments(uow.session, day, day, list(doctors), False)
-            result = [self._day_row(r, doctors[r.doctor_id]) for r in rows]
+            result = [day_row(r, doctors[r.doctor_id]) for r in rows]
             result.sort(key=lambda row: (row.doctor_name, row.local_start))
             self._audit_read(uow.session, user, "schedule.day_list", doctor_id, len(result))
             uow.commit()
@@ -227,33 +177,20 @@ class CalendarService:
     def _columns(
         self,
         session: Session,
-        doctors: list[_Doctor],
+        doctors: list[Doctor],
         date_from: date,
         date_to: date,
         ids: list[str],
         include_cancelled: bool,
     ) -> tuple[list[DoctorDay], int]:
         by_id = {d.id: d for d in doctors}
+        reader = RowReader()
         entries: dict[tuple[str, date], list[CalendarEntry]] = defaultdict(list)
-        slot_rows = session.execute(
-            select(
-                SlotRow.id,
-                SlotRow.doctor_id,
-                SlotRow.local_date,
-                SlotRow.starts_at,
-                SlotRow.ends_at,
-                SlotRow.status,
-                SlotRow.block_reason,
-                SlotRow.version,
-            ).where(
-                SlotRow.local_date >= date_from,
-                SlotRow.local_date <= date_to,
-                SlotRow.deleted_at.is_(None),
-                SlotRow.doctor_id.in_(ids),
-            )
-        ).all()
-        appointments = self._appointments(session, date_from, date_to, ids, include_cancelled)
-        holding = {r.slot_id: r for r in appointments if r.slot_id and r.status in ACTIVE_STATUSES}
+        slot_rows = reader.slots(session, date_from, date_to, ids)
+        appointments = self._appointments(
+            session, date_from, date_to, ids, include_cancelled, reader
+        )
+        holding = {r.slot_id: r for r in appointments if r.slot_id and r.status in _ACTIVE}
         placed: set[str] = set()
         for s in slot_rows:
             tz = by_id[s.doctor_id].tz
@@ -264,20 +201,20 @@ class CalendarService:
                 CalendarEntry(
                     starts_at=s.starts_at,
                     ends_at=s.ends_at,
-                    local_start=s.starts_at.astimezone(tz),
-                    local_end=s.ends_at.astimezone(tz),
+                    local_start=reader.local(s.starts_at, tz),
+                    local_end=reader.local(s.ends_at, tz),
                     slot_id=s.id,
-                    slot_status=SlotStatus(s.status),
+                    slot_status=SLOT_STATUSES[s.status],
                     block_reason=s.block_reason,
                     slot_version=s.version,
-                    appointment=_summary(held, by_id[s.doctor_id].tz) if held else None,
+                    appointment=reader.summary(held, tz) if held is not None else None,
                 )
             )
         # Walk-ins, no-shows and cancellations: appointments not drawn inside a slot.
         for r in appointments:
             if r.id in placed:
                 continue
-            summary = _summary(r, by_id[r.doctor_id].tz)
+            summary = reader.summary(r, by_id[r.doctor_id].tz)
             entries[(r.doctor_id, r.local_date)].append(
                 CalendarEntry(
                     starts_at=r.starts_at,
@@ -313,25 +250,18 @@ class CalendarService:
 
     @staticmethod
     def _appointments(
-        session: Session, date_from: date, date_to: date, ids: Iterable[str], cancelled: bool
-    ) -> list[Any]:
+        session: Session,
+        date_from: date,
+        date_to: date,
+        ids: list[str],
+        cancelled: bool,
+        reader: RowReader | None = None,
+    ) -> list[AppointmentRecord]:
         statuses = [*_SHOWN, AppointmentStatus.CANCELLED.value] if cancelled else _SHOWN
-        query = (
-            select(*_APPOINTMENT_COLUMNS)
-            .join(PatientRow, PatientRow.id == AppointmentRow.patient_id)
-            .where(
-                AppointmentRow.local_date >= date_from,
-                AppointmentRow.local_date <= date_to,
-                AppointmentRow.deleted_at.is_(None),
-                AppointmentRow.status.in_(statuses),
-                AppointmentRow.doctor_id.in_(list(ids)),
-            )
-            .order_by(AppointmentRow.starts_at)
-        )
-        return list(session.execute(query).all())
+        return (reader or RowReader()).appointments(session, date_from, date_to, ids, statuses)
 
     @staticmethod
-    def _doctors(session: Session, doctor_id: str | None) -> list[_Doctor]:
+    def _doctors(session: Session, doctor_id: str | None) -> list[Doctor]:
         query = (
             select(
                 UserRow.id,
@@ -347,7 +277,7 @@ class CalendarService:
         if doctor_id is not None:
             query = query.where(UserRow.id == doctor_id)
         return [
-            _Doctor(i, name, spec, room, tz_name, zone(tz_name))
+            Doctor(i, name, spec, room, tz_name, zone(tz_name))
             for i, name, spec, room, tz_name in session.execute(query)
         ]
 
@@ -362,23 +292,6 @@ class CalendarService:
             .limit(1)
         )
         return local_today(now, zone(name or "UTC"))
-
-    @staticmethod
-    def _day_row(r: Any, doctor: _Doctor) -> DayListRow:
-        return DayListRow(
-            local_start=r.starts_at.astimezone(doctor.tz),
-            local_end=r.ends_at.astimezone(doctor.tz),
-            doctor_name=doctor.name,
-            room=doctor.room,
-            patient_id=r.patient_id,
-            patient_name=f"{r.family_name}, {r.given_name}",
-            birth_date=r.birth_date,
-            phone=r.phone,
-            appointment_type=r.appointment_type,
-            status=r.status,
-            walk_in=r.walk_in,
-            confirmed=r.confirmed,
-        )
 
     def _audit_read(
         self,

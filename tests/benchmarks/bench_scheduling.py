@@ -301,11 +301,22 @@ def run(services: Services, n: int, plans: bool) -> None:
             )
             if plans:
                 date_from, date_to = check_search(searches[0], FIRST_DAY)
-                statement = open_slot_query(searches[0], date_from, date_to, NOW).limit(1)
-                compiled = statement.compile(compile_kwargs={"literal_binds": True})
-                plan = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+                statement = open_slot_query(searches[0], date_from, date_to, NOW)
+                compiled = statement.compile(dialect=session.get_bind().dialect)
+                params = [compiled.params[name] for name in compiled.positiontup or []]
+                processors = compiled._bind_processors
+                values = tuple(
+                    processors[name](v) if name in processors else v
+                    for name, v in zip(compiled.positiontup or [], params, strict=True)
+                )
+                plan = (
+                    session.connection()
+                    .exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
+                    .all()
+                )
                 for row in plan:
-                    print(f"    {row[-1]}")
+                    if "slots" in row[-1] or "TEMP" in row[-1]:
+                        print(f"    plan: {row[-1]}")
 
     weeks = [FIRST_DAY + timedelta(weeks=w) for w in range(0, 50, 3)]
     doctor = sorted(profiles)[0]

@@ -1,0 +1,216 @@
+"""Fast reads for the calendar views: a busy clinic's week is ~16,000 slots and appointments,
+so the views read them with two plain SQL statements (no ORM objects, no per-value type
+processing) and parse each distinct timestamp and date once per call (a week repeats the same
+few hundred instants across every doctor). Stored formats are SQLAlchemy's SQLite ones: UTC
+`YYYY-MM-DD HH:MM:SS.ffffff` for instants, `YYYY-MM-DD` for dates, 0/1 for booleans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from clinic_app.scheduling.calendar_models import DayListRow
+from clinic_app.scheduling.models import (
+    AppointmentStatus,
+    AppointmentSummary,
+    AppointmentType,
+    SlotStatus,
+)
+
+TYPES = {t.value: t for t in AppointmentType}
+STATUSES = {s.value: s for s in AppointmentStatus}
+SLOT_STATUSES = {s.value: s for s in SlotStatus}
+
+_SLOTS_SQL = (
+    "SELECT id, doctor_id, local_date, starts_at, ends_at, status, block_reason, version "
+    "FROM slots WHERE local_date >= ? AND local_date <= ? AND deleted_at IS NULL "
+    "AND doctor_id IN ({doctors})"
+)
+_APPOINTMENTS_SQL = (
+    "SELECT a.id, a.patient_id, a.doctor_id, a.slot_id, a.starts_at, a.ends_at, a.local_date, "
+    "a.appointment_type, a.status, a.walk_in, a.confirmed, a.meeting_link, a.arrived_at, "
+    "a.version, p.family_name, p.given_name, p.birth_date, p.phone "
+    "FROM appointments a JOIN patients p ON p.id = a.patient_id "
+    "WHERE a.local_date >= ? AND a.local_date <= ? AND a.deleted_at IS NULL "
+    "AND a.status IN ({statuses}) AND a.doctor_id IN ({doctors})"
+)
+
+
+def _fetch_all(session: Session, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+    """Plain tuples from the driver, on the unit of work's own connection and transaction."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return list(cursor.execute(sql, params).fetchall())
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class Doctor:
+    id: str
+    name: str
+    specialisation: str
+    room: str | None
+    time_zone: str
+    tz: ZoneInfo
+
+
+class SlotRecord(NamedTuple):
+    id: str
+    doctor_id: str
+    local_date: date
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    block_reason: str | None
+    version: int
+
+
+class AppointmentRecord(NamedTuple):
+    id: str
+    patient_id: str
+    doctor_id: str
+    slot_id: str | None
+    starts_at: datetime
+    ends_at: datetime
+    local_date: date
+    appointment_type: str
+    status: str
+    walk_in: bool
+    confirmed: bool
+    meeting_link: str | None
+    arrived_at: datetime | None
+    version: int
+    family_name: str
+    given_name: str
+    birth_date: date
+    phone: str | None
+
+
+class RowReader:
+    """Parses stored values once per distinct value, for one read."""
+
+    def __init__(self) -> None:
+        self._instants: dict[str, datetime] = {}
+        self._dates: dict[str, date] = {}
+        self._local: dict[tuple[str, datetime], datetime] = {}
+
+    def instant(self, text: str) -> datetime:
+        value = self._instants.get(text)
+        if value is None:
+            value = datetime.fromisoformat(text).replace(tzinfo=UTC)
+            self._instants[text] = value
+        return value
+
+    def day(self, text: str) -> date:
+        value = self._dates.get(text)
+        if value is None:
+            value = date.fromisoformat(text)
+            self._dates[text] = value
+        return value
+
+    def local(self, instant: datetime, tz: ZoneInfo) -> datetime:
+        key = (tz.key, instant)
+        value = self._local.get(key)
+        if value is None:
+            value = instant.astimezone(tz)
+            self._local[key] = value
+        return value
+
+    def slots(
+        self, session: Session, date_from: date, date_to: date, doctor_ids: Sequence[str]
+    ) -> list[SlotRecord]:
+        if not doctor_ids:
+            return []
+        sql = _SLOTS_SQL.format(doctors=", ".join("?" * len(doctor_ids)))
+        rows = _fetch_all(session, sql, (date_from.isoformat(), date_to.isoformat(), *doctor_ids))
+        instant, day = self.instant, self.day
+        return [
+            SlotRecord(r[0], r[1], day(r[2]), instant(r[3]), instant(r[4]), r[5], r[6], r[7])
+            for r in rows
+        ]
+
+    def appointments(
+        self,
+        session: Session,
+        date_from: date,
+        date_to: date,
+        doctor_ids: Sequence[str],
+        statuses: Sequence[str],
+    ) -> list[AppointmentRecord]:
+        if not doctor_ids:
+            return []
+        sql = _APPOINTMENTS_SQL.format(
+            statuses=", ".join("?" * len(statuses)), doctors=", ".join("?" * len(doctor_ids))
+        )
+        rows = _fetch_all(
+            session, sql, (date_from.isoformat(), date_to.isoformat(), *statuses, *doctor_ids)
+        )
+        instant, day = self.instant, self.day
+        records = [
+            AppointmentRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                instant(r[4]),
+                instant(r[5]),
+                day(r[6]),
+                r[7],
+                r[8],
+                bool(r[9]),
+                bool(r[10]),
+                r[11],
+                instant(r[12]) if r[12] else None,
+                r[13],
+                r[14],
+                r[15],
+                day(r[16]),
+                r[17],
+            )
+            for r in rows
+        ]
+        records.sort(key=lambda record: record.starts_at)
+        return records
+
+    def summary(self, r: AppointmentRecord, tz: ZoneInfo) -> AppointmentSummary:
+        return AppointmentSummary(
+            id=r.id,
+            patient_id=r.patient_id,
+            patient_name=f"{r.family_name}, {r.given_name}",
+            doctor_id=r.doctor_id,
+            slot_id=r.slot_id,
+            starts_at=r.starts_at,
+            ends_at=r.ends_at,
+            local_start=self.local(r.starts_at, tz),
+            local_end=self.local(r.ends_at, tz),
+            appointment_type=TYPES[r.appointment_type],
+            status=STATUSES[r.status],
+            walk_in=r.walk_in,
+            confirmed=r.confirmed,
+            meeting_link=r.meeting_link,
+            arrived_at=r.arrived_at,
+            version=r.version,
+        )
+
+
+def day_row(r: AppointmentRecord, doctor: Doctor) -> DayListRow:
+    return DayListRow(
+        local_start=r.starts_at.astimezone(doctor.tz),
+        local_end=r.ends_at.astimezone(doctor.tz),
+        doctor_name=doctor.name,
+        room=doctor.room,
+        patient_id=r.patient_id,
+        patient_name=f"{r.family_name}, {r.given_name}",
+        birth_date=r.birth_date,
+        phone=r.phone,
+        appointment_type=r.appointment_type,
+        status=r.status,
+        walk_in=r.walk_in,
+        confirmed=r.confirmed,
+    )
