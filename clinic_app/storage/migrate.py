@@ -27,10 +27,20 @@ def alembic_config() -> Config:
     return config
 
 
-@functools.cache
 def _scripts() -> ScriptDirectory:
-    """The shipped migration scripts, read once per process: they can't change while it runs,
-    and reading them (importing every revision file) is most of the cost of opening a store."""
+    """The shipped migration scripts. Reading them (importing every revision file) is most of
+    the cost of opening a store, so they are read again only when the files change (an update
+    installed under a running process, a developer adding a revision): the upgrade itself
+    reads the files afresh, and the two must agree."""
+    versions = Path(str(resources.files("clinic_app.storage") / "migrations" / "versions"))
+    signature = tuple(
+        sorted((entry.name, entry.stat().st_mtime_ns) for entry in versions.glob("*.py"))
+    )
+    return _scripts_for(signature)
+
+
+@functools.lru_cache(maxsize=4)
+def _scripts_for(_signature: tuple[tuple[str, int], ...]) -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
 
 
