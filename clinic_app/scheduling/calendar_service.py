@@ -31,6 +31,8 @@ from clinic_app.scheduling.calendar_rows import (
     Doctor,
     RowReader,
     day_row,
+    frozen,
+    paused_gc,
 )
 from clinic_app.scheduling.local_time import local_today, zone
 from clinic_app.scheduling.models import (
@@ -92,9 +94,10 @@ class CalendarService:
         with self._db.unit_of_work() as uow:
             doctors = self._doctors(uow.session, doctor_id)
             ids = [d.id for d in doctors]
-            columns, shown = self._columns(
-                uow.session, doctors, date_from, date_to, ids, include_cancelled
-            )
+            with paused_gc():
+                columns, shown = self._columns(
+                    uow.session, doctors, date_from, date_to, ids, include_cancelled
+                )
             self._audit_read(uow.session, user, "schedule.view", doctor_id, shown)
             uow.commit()
         return CalendarView(date_from, date_to, columns)
@@ -198,7 +201,8 @@ class CalendarService:
             if held is not None:
                 placed.add(held.id)
             entries[(s.doctor_id, s.local_date)].append(
-                CalendarEntry(
+                frozen(
+                    CalendarEntry,
                     starts_at=s.starts_at,
                     ends_at=s.ends_at,
                     local_start=reader.local(s.starts_at, tz),
@@ -216,7 +220,8 @@ class CalendarService:
                 continue
             summary = reader.summary(r, by_id[r.doctor_id].tz)
             entries[(r.doctor_id, r.local_date)].append(
-                CalendarEntry(
+                frozen(
+                    CalendarEntry,
                     starts_at=r.starts_at,
                     ends_at=r.ends_at,
                     local_start=summary.local_start,

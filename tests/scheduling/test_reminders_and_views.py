@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+import pytest
 from clinic_app.notifications.models import NotificationKind
 from clinic_app.scheduling.models import (
     AppointmentStatus,
@@ -173,3 +174,35 @@ def test_queue_and_printable_day_list(clinic: Clinic, clock: ManualClock) -> Non
     ]
     assert rows[0].birth_date == date(1985, 12, 10)
     assert rows[0].phone == "+49 30 1234567"
+
+
+def test_fast_built_view_values_equal_regular_ones(clinic: Clinic) -> None:
+    """The week view builds its frozen values without __init__ (for speed): the result must be
+    indistinguishable from the regular constructor's."""
+    import dataclasses
+
+    from clinic_app.scheduling.calendar_models import CalendarEntry
+    from clinic_app.scheduling.calendar_rows import frozen, paused_gc
+
+    clinic.profile()
+    clinic.generate(date(2026, 3, 4), date(2026, 3, 6))
+    _book_tomorrow(clinic, time(8, 0))
+    import gc
+
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    view = clinic.scheduling.calendar.day_view(clinic.desk, date(2026, 3, 5), clinic.doctor.id)
+    for entry in view.columns[0].entries:
+        rebuilt = CalendarEntry(
+            **{f.name: getattr(entry, f.name) for f in dataclasses.fields(entry)}
+        )
+        assert rebuilt == entry
+        assert hash(rebuilt) == hash(entry)
+        if entry.appointment is not None:
+            summary = entry.appointment
+            again = type(summary)(**dataclasses.asdict(summary))
+            assert again == summary
+    made = frozen(CalendarEntry, **dataclasses.asdict(view.columns[0].entries[1]))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.slot_id = "x"  # type: ignore[misc]
