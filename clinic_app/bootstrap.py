@@ -28,6 +28,7 @@ from clinic_app.storage.audit import AuditLog
 from clinic_app.storage.database import Database
 from clinic_app.storage.keys import UnlockMode
 from clinic_app.storage.store import OpenedStore, create_store, open_store, reopen_with_key
+from clinic_app.sync.service import SyncService
 from clinic_app.tasks import ProgressReporter
 from clinic_app.triage.code_suggestions import CodesServiceSuggester
 from clinic_app.triage.online import OnlineAnalysisConfig, OnlineAnalyst
@@ -55,6 +56,7 @@ class Services:
     imaging_import: ImagingImportService = field(repr=False)
     analyses: AnalysisService = field(repr=False)
     model_admin: ModelAdminService = field(repr=False)
+    sync: SyncService = field(repr=False)
 
     def new_session(self, user: AuthenticatedUser) -> UserSession:
         return UserSession(user, timedelta(minutes=self.settings.idle_lock_minutes))
@@ -78,6 +80,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
     authorizer = Authorizer(db, audit_log)
     codes = CodeService(db, audit_log, authorizer)
     models = ModelRegistry.for_data_dir(settings.data_dir)
+    scheduling = build_scheduling(db, audit_log, authorizer)
     services = Services(
         settings=settings,
         store=store,
@@ -88,7 +91,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         patients=PatientService(db, audit_log, authorizer),
         audit=AuditService(db, audit_log, authorizer),
         notifications=NotificationService(db, audit_log),
-        scheduling=build_scheduling(db, audit_log, authorizer),
+        scheduling=scheduling,
         **_clinical(settings, db, audit_log, authorizer, codes),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
         codes=codes,
@@ -97,6 +100,7 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         imaging_import=ImagingImportService(db, audit_log, authorizer),
         analyses=AnalysisService(db, audit_log, authorizer, models),
         model_admin=ModelAdminService(models, db, audit_log, authorizer),
+        sync=SyncService(settings, db, audit_log, authorizer, scheduling.booking),
     )
     return services
 
@@ -115,6 +119,9 @@ def _wire(services: Services, db: Database) -> None:
     services.analyses = AnalysisService(db, services.audit_log, authorizer, services.models)
     services.model_admin = ModelAdminService(services.models, db, services.audit_log, authorizer)
     services.scheduling = build_scheduling(db, services.audit_log, authorizer)
+    services.sync = SyncService(
+        services.settings, db, services.audit_log, authorizer, services.scheduling.booking
+    )
     clinical = _clinical(services.settings, db, services.audit_log, authorizer, services.codes)
     for name, service in clinical.items():
         setattr(services, name, service)

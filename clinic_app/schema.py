@@ -36,6 +36,14 @@ from clinic_app.storage.audit import AuditEventRow
 from clinic_app.storage.base import Base
 from clinic_app.storage.meta import MetaRow
 from clinic_app.storage.outbox import OutboxRow
+from clinic_app.sync.tables import (
+    SyncBinaryRow,
+    SyncConflictRow,
+    SyncInboxRow,
+    SyncLogRow,
+    SyncQuarantineRow,
+    SyncStateRow,
+)
 from clinic_app.triage.tables import TriageAssessmentRow
 
 metadata = Base.metadata
@@ -67,6 +75,12 @@ __all__ = [
     "SeriesRow",
     "SlotRow",
     "StudyRow",
+    "SyncBinaryRow",
+    "SyncConflictRow",
+    "SyncInboxRow",
+    "SyncLogRow",
+    "SyncQuarantineRow",
+    "SyncStateRow",
     "TriageAssessmentRow",
     "UserRow",
     "VisitRow",

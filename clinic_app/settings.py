@@ -5,16 +5,22 @@ No QSettings here: the core is headless. Per-user GUI state lives with the UI.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
 
+log = logging.getLogger(__name__)
+
 APP_NAME = "clinic_app"
 DATA_DIR_ENV = "CLINIC_DATA_DIR"
 DEFAULT_IDLE_LOCK_MINUTES = 10
+SYNC_SETTINGS_FILE = "sync.json"
+DEFAULT_SYNC_INTERVAL_SECONDS = 300
 
 
 def default_data_dir() -> Path:
@@ -32,6 +38,48 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """Where and how often this workstation syncs (`sync.json` in the data directory).
+
+    The device token is not here: it lives in the OS keyring under `token_ref`, a random name
+    made when sync is configured (see `clinic_app.sync.credentials`).
+    """
+
+    server_url: str = ""
+    enabled: bool = False
+    interval_seconds: int = DEFAULT_SYNC_INTERVAL_SECONDS
+    # A PEM bundle to trust instead of the system's CAs (a clinic's own CA); empty: system CAs.
+    ca_bundle: str = ""
+    token_ref: str = ""
+    timeout_seconds: float = 30.0
+
+    @classmethod
+    def load(cls, data_dir: Path) -> SyncSettings:
+        path = data_dir / SYNC_SETTINGS_FILE
+        if not path.is_file():
+            return cls()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                server_url=str(raw.get("server_url", "")),
+                enabled=bool(raw.get("enabled", False)),
+                interval_seconds=max(30, int(raw.get("interval_seconds", 300))),
+                ca_bundle=str(raw.get("ca_bundle", "")),
+                token_ref=str(raw.get("token_ref", "")),
+                timeout_seconds=max(1.0, float(raw.get("timeout_seconds", 30.0))),
+            )
+        except (OSError, ValueError, AttributeError, TypeError):
+            log.warning("sync settings unreadable; sync stays off until configured again")
+            return cls()
+
+    def save(self, data_dir: Path) -> None:
+        path = data_dir / SYNC_SETTINGS_FILE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        temporary.replace(path)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
@@ -42,6 +90,11 @@ class Settings:
     @classmethod
     def load(cls, data_dir: str | os.PathLike[str] | None = None) -> Settings:
         return cls(data_dir=resolve_data_dir(data_dir))
+
+    @property
+    def sync(self) -> SyncSettings:
+        """Read when asked, so `clinic sync configure` takes effect without a restart."""
+        return SyncSettings.load(self.data_dir)
 
     @property
     def database_path(self) -> Path:

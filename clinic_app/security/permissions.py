@@ -61,6 +61,9 @@ class Action(StrEnum):
     MODELS_MANAGE = "models.manage"  # install and trust model packs
     CODES_READ = "codes.read"  # search code sets, view a code, suggest codes from clinical text
     CODES_MANAGE = "codes.manage"  # import code sets, choose the active version
+    SYNC_RUN = "sync.run"  # sync with the clinic's server now; see its status and log
+    SYNC_RESOLVE = "sync.resolve"  # resolve sync conflicts and retry quarantined records
+    SYNC_CONFIGURE = "sync.configure"  # server address, device token, on/off, interval
 
 
 _FRONT_DESK = {
@@ -148,6 +151,16 @@ _CODES: dict[Role, frozenset[Action]] = {
     Role.FRONT_DESK: frozenset(),
 }
 PERMISSIONS = {role: actions | _CODES[role] for role, actions in PERMISSIONS.items()}
+
+# Sync: everyone's workstation syncs; the people who own the records resolve their conflicts
+# (each conflict is checked again against the record's own permissions); IT configures.
+_SYNC: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset({Action.SYNC_RUN, Action.SYNC_CONFIGURE}),
+    Role.DOCTOR: frozenset({Action.SYNC_RUN, Action.SYNC_RESOLVE}),
+    Role.NURSE: frozenset({Action.SYNC_RUN, Action.SYNC_RESOLVE}),
+    Role.FRONT_DESK: frozenset({Action.SYNC_RUN, Action.SYNC_RESOLVE}),
+}
+PERMISSIONS = {role: actions | _SYNC[role] for role, actions in PERMISSIONS.items()}
 
 
 def is_allowed(role: Role, action: Action) -> bool:

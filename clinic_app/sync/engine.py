@@ -1,0 +1,149 @@
+"""One sync run: pull (stage, then apply), retry held pulls, push, attachments up, push the
+attachments' records, attachments down. Every step resumes where an interrupted run stopped.
+
+Network trouble ends the run early with `ServerUnavailableError` (the status says offline);
+nothing is lost: the outbox, the inbox and the cursor are exactly where they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from clinic_app.storage.audit import AuditLog
+from clinic_app.storage.database import Database
+from clinic_app.storage.types import utcnow
+from clinic_app.sync.apply import Applier
+from clinic_app.sync.binaries import Transfers
+from clinic_app.sync.client import FhirClient
+from clinic_app.sync.errors import ServerUnavailableError, SyncError
+from clinic_app.sync.journal import LogEvent, write_log
+from clinic_app.sync.mappings.registry import MappingRegistry
+from clinic_app.sync.models import SyncReport
+from clinic_app.sync.pull import Fetcher
+from clinic_app.sync.pull_retry import retry_pulls
+from clinic_app.sync.push import Pusher
+from clinic_app.sync.state import record_outcome
+from clinic_app.tasks import CancelToken, NullProgress, ProgressReporter
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    page_size: int = 500
+    push_batch: int = 250
+    apply_batch: int = 1000
+    overlap: timedelta = field(default_factory=lambda: timedelta(seconds=2))
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        db: Database,
+        audit_log: AuditLog,
+        registry: MappingRegistry,
+        client: FhirClient,
+        options: EngineOptions | None = None,
+    ) -> None:
+        self._db = db
+        self._audit = audit_log
+        self._registry = registry
+        self._client = client
+        self._server = client.base_url
+        self._options = options or EngineOptions()
+
+    def applier(self) -> Applier:
+        return Applier(
+            self._db,
+            self._registry,
+            self._client,
+            self._server,
+            self._audit,
+            batch_size=self._options.apply_batch,
+        )
+
+    def run(
+        self, progress: ProgressReporter | None = None, cancel: CancelToken | None = None
+    ) -> SyncReport:
+        progress = progress or NullProgress()
+        report = SyncReport()
+        with self._db.unit_of_work() as uow:
+            write_log(uow.session, self._server, LogEvent.STARTED)
+            uow.commit()
+        try:
+            self._steps(report, progress, cancel)
+        except ServerUnavailableError as exc:
+            self._ended(report, online=False, error=str(exc))
+            raise
+        except SyncError as exc:
+            self._ended(report, online=True, error=str(exc))
+            raise
+        self._ended(report, online=True, error=None)
+        return report
+
+    def _steps(
+        self, report: SyncReport, progress: ProgressReporter, cancel: CancelToken | None
+    ) -> None:
+        options = self._options
+        fetched = Fetcher(
+            self._db,
+            self._client,
+            self._server,
+            self._registry.resource_types,
+            page_size=options.page_size,
+            overlap=options.overlap,
+        ).fetch(progress, cancel)
+        report.pulled = fetched.staged
+        applier = self.applier()
+        applied = applier.apply(progress, cancel)
+        retry_pulls(self._db, self._registry, applier, self._server, None)
+        report.applied = applied.applied
+        report.merged = applied.merged
+        report.conflicts = applied.conflicts
+        report.quarantined = applied.quarantined
+        pusher = Pusher(
+            self._db,
+            self._registry,
+            self._client,
+            self._server,
+            self._audit,
+            batch_size=options.push_batch,
+        )
+        pusher.run(progress, cancel)
+        transfers = Transfers(self._db, self._client, self._server)
+        report.uploaded = transfers.upload(progress, cancel)
+        if report.uploaded:
+            pusher.run(progress, cancel)  # the records of the attachments now on the server
+        report.pushed = pusher.result.pushed
+        report.conflicts += pusher.result.conflicts
+        report.quarantined += pusher.result.quarantined
+        report.local_only = pusher.result.local_only
+        report.downloaded = transfers.download(progress, cancel)
+
+    def _ended(self, report: SyncReport, *, online: bool, error: str | None) -> None:
+        counters = self._client.counters
+        report.requests = counters.requests
+        report.bytes_sent = counters.bytes_sent
+        report.bytes_received = counters.bytes_received
+        report.online = online
+        report.error = error
+        record_outcome(
+            self._db,
+            self._server,
+            online=online,
+            error=error,
+            succeeded_at=utcnow() if error is None else None,
+        )
+        with self._db.unit_of_work() as uow:
+            event = (
+                LogEvent.FINISHED
+                if error is None
+                else (LogEvent.OFFLINE if not online else LogEvent.FAILED)
+            )
+            write_log(
+                uow.session,
+                self._server,
+                event,
+                count=report.applied + report.pushed,
+                message=error or f"pulled {report.applied}, pushed {report.pushed}",
+            )
+            uow.commit()

@@ -1,0 +1,257 @@
+"""Push: the outbox, in order, as FHIR transaction bundles (all or nothing on the server).
+
+PUT with the record's client-made id, `If-Match` on the server version last seen (none for a
+record the server has never had); DELETE for a tombstone. On success, in one local
+transaction: the server's version is stamped on each row (no echo: Core statements), and the
+outbox entries the bundle covered are removed. A bundle the server refuses is split in halves
+until the refused record is alone; that record then becomes a conflict (412: changed on the
+server; 409 on an appointment: slot booked there) or is quarantined with the server's message
+(any other 4xx). A repeated push after a lost answer is harmless: the server keeps an identical
+update as it is, and a 412 whose server content equals ours is recognised as already done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from clinic_app.errors import OperationCancelledError
+from clinic_app.storage.audit import SYSTEM_ACTOR, AuditLog
+from clinic_app.storage.database import Database
+from clinic_app.storage.outbox import SUPPRESS_OUTBOX
+from clinic_app.sync import binaries, quarantine
+from clinic_app.sync.client import FhirClient
+from clinic_app.sync.conflict_store import NewConflict, notify, record_conflict
+from clinic_app.sync.errors import BadResponseError, MappingError, RejectedError
+from clinic_app.sync.fhir_values import etag_version
+from clinic_app.sync.journal import LogEvent, write_log
+from clinic_app.sync.mappings.registry import MappingRegistry
+from clinic_app.sync.models import ConflictKind
+from clinic_app.sync.push_batch import PushBatch, PushItem, collect
+from clinic_app.sync.rows import clear_outbox, same_content, stamp_versions
+from clinic_app.tasks import CancelToken, ProgressReporter
+
+
+@dataclass
+class PushResult:
+    pushed: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+    local_only: int = 0
+    deferred: int = 0
+
+
+class Pusher:
+    def __init__(
+        self,
+        db: Database,
+        registry: MappingRegistry,
+        client: FhirClient,
+        server_url: str,
+        audit_log: AuditLog,
+        *,
+        batch_size: int = 250,
+    ) -> None:
+        self._db = db
+        self._registry = registry
+        self._client = client
+        self._server = server_url
+        self._audit = audit_log
+        self._batch = batch_size
+        self.result = PushResult()
+
+    def run(self, progress: ProgressReporter, cancel: CancelToken | None) -> PushResult:
+        after = 0
+        while True:
+            if cancel is not None and cancel.cancelled:
+                raise OperationCancelledError
+            with self._db.unit_of_work(write=False) as uow:
+                batch = collect(uow.session, self._registry, self._server, after, self._batch)
+            if batch.scanned_to is None:
+                break
+            after = batch.scanned_to
+            self._set_aside(batch)
+            if batch.items:
+                self._send(batch.items)
+            progress.report(self.result.pushed, 0, "Sending changes to the server")
+        return self.result
+
+    def _set_aside(self, batch: PushBatch) -> None:
+        if not (batch.local_only or batch.unmappable or batch.uploads):
+            return
+        with self._db.unit_of_work() as uow:
+            session = uow.session
+            for skipped in batch.local_only:
+                clear_outbox(session, skipped.entity_type, skipped.entity_id, skipped.max_seq)
+            if batch.local_only:
+                self.result.local_only += len(batch.local_only)
+                tables = sorted({s.entity_type for s in batch.local_only})
+                write_log(
+                    session,
+                    self._server,
+                    LogEvent.LOCAL_ONLY,
+                    count=len(batch.local_only),
+                    message="not synced: "
+                    + "; ".join(
+                        f"{t} ({next(s.reason for s in batch.local_only if s.entity_type == t)})"
+                        for t in tables
+                    ),
+                )
+            for skipped, message in batch.unmappable:
+                quarantine.hold(
+                    session,
+                    self._server,
+                    direction=quarantine.PUSH,
+                    entity_type=skipped.entity_type,
+                    entity_id=skipped.entity_id,
+                    resource_type="",
+                    resource=None,
+                    status_code=None,
+                    message=message,
+                )
+                self.result.quarantined += 1
+            for attachment_id, sha256, size in batch.uploads:
+                binaries.queue_upload(session, self._server, attachment_id, sha256, size)
+                self.result.deferred += 1
+            uow.commit()
+
+    def _send(self, items: list[PushItem]) -> None:
+        bundle = {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [item.entry() for item in items],
+        }
+        try:
+            answer = self._client.transaction(bundle)
+        except RejectedError as exc:
+            if len(items) > 1:
+                middle = len(items) // 2
+                self._send(items[:middle])
+                self._send(items[middle:])
+            else:
+                self._refused(items[0], exc)
+            return
+        entries = answer["entry"]
+        if len(entries) != len(items):
+            raise BadResponseError("The server's transaction answer has the wrong entry count.")
+        versions = [_version_of(entry) for entry in entries]
+        with self._db.unit_of_work() as uow:
+            session = uow.session
+            session.info[SUPPRESS_OUTBOX] = True
+            for item, version in zip(items, versions, strict=True):
+                self._done(session, item, version)
+            write_log(session, self._server, LogEvent.PUSHED, count=len(items))
+            tables: dict[str, int] = {}
+            for item in items:
+                tables[item.mapping.entity_type] = tables.get(item.mapping.entity_type, 0) + 1
+            self._audit.append(
+                session,
+                SYSTEM_ACTOR,
+                "sync.push",
+                record_type="sync",
+                details={"records": len(items), "tables": tables},
+            )
+            uow.commit()
+        self.result.pushed += len(items)
+
+    def _done(self, session: Session, item: PushItem, version: str | None) -> None:
+        if version is not None or not item.deleted:
+            stamp_versions(session, item.mapping, [(item.entity_id, version)])
+        clear_outbox(session, item.mapping.entity_type, item.entity_id, item.max_seq)
+        quarantine.release(session, self._server, item.entity_id, quarantine.PUSH)
+
+    # --- one record the server refused -------------------------------------------------
+
+    def _refused(self, item: PushItem, exc: RejectedError) -> None:
+        status = exc.status
+        if item.deleted and status in (404, 410):
+            self._finish_alone(item, None)
+        elif status == 412:
+            self._version_mismatch(item)
+        elif status == 409 and item.resource_type == "Appointment":
+            self._conflict(item, ConflictKind.SLOT_TAKEN, None, None, str(exc))
+        elif status == 409:
+            self.result.deferred += 1  # a concurrent write on the server: next time
+        else:
+            with self._db.unit_of_work() as uow:
+                quarantine.hold(
+                    uow.session,
+                    self._server,
+                    direction=quarantine.PUSH,
+                    entity_type=item.mapping.entity_type,
+                    entity_id=item.entity_id,
+                    resource_type=item.resource_type,
+                    resource=item.resource,
+                    status_code=status,
+                    message=str(exc),
+                )
+                uow.commit()
+            self.result.quarantined += 1
+
+    def _version_mismatch(self, item: PushItem) -> None:
+        current = self._client.read(item.resource_type, item.entity_id)
+        if current is None:
+            if item.deleted:
+                self._finish_alone(item, None)
+            else:
+                self._conflict(item, ConflictKind.DELETED_ON_SERVER, None, None, "")
+            return
+        meta = current.get("meta") if isinstance(current.get("meta"), dict) else {}
+        version = meta.get("versionId") if isinstance(meta.get("versionId"), str) else None
+        if not item.deleted:
+            try:
+                remote = item.mapping.from_resource(current)
+            except MappingError:
+                remote = None
+            if remote is not None and same_content(item.mapping, item.row, remote):
+                self._finish_alone(item, version)  # the earlier push landed
+                return
+        self._conflict(item, ConflictKind.EDIT, current, version, "")
+
+    def _finish_alone(self, item: PushItem, version: str | None) -> None:
+        with self._db.unit_of_work() as uow:
+            uow.session.info[SUPPRESS_OUTBOX] = True
+            self._done(uow.session, item, version)
+            write_log(uow.session, self._server, LogEvent.PUSHED, count=1)
+            uow.commit()
+        self.result.pushed += 1
+
+    def _conflict(
+        self,
+        item: PushItem,
+        kind: ConflictKind,
+        server_resource: dict[str, object] | None,
+        version: str | None,
+        detail: str,
+    ) -> None:
+        with self._db.unit_of_work() as uow:
+            new: NewConflict | None = record_conflict(
+                uow.session,
+                self._server,
+                kind=kind,
+                mapping=item.mapping,
+                entity_id=item.entity_id,
+                local=item.row,
+                server_resource=server_resource,  # type: ignore[arg-type]
+                server_version=version,
+                detail=detail,
+            )
+            if new is not None:
+                notify(uow.session, [new])
+            uow.commit()
+        self.result.conflicts += 1
+
+
+def _version_of(entry: object) -> str | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("response"), dict):
+        raise BadResponseError("The server's transaction answer has an entry without response.")
+    response = entry["response"]
+    status = str(response.get("status", ""))
+    if not status[:1] == "2":
+        raise BadResponseError("The server's transaction answer reports a failed entry.")
+    version = etag_version(response.get("etag") if isinstance(response.get("etag"), str) else None)
+    location = response.get("location")
+    if version is None and isinstance(location, str) and "/_history/" in location:
+        version = location.rsplit("/_history/", 1)[1].strip("/") or None
+    return version
