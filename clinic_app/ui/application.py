@@ -44,8 +44,9 @@ def run(settings: Settings, argv: Sequence[str] | None = None) -> int:
     app = create_application(argv if argv is not None else sys.argv[:1])
     controller = ClinicAppController(settings)
     controller.finished.connect(app.quit)
-    # Ctrl+C in a terminal: Python only sees the signal when the interpreter runs, so wake it.
-    signal.signal(signal.SIGINT, lambda *_args: controller.shutdown())
+    # Ctrl+C in a terminal: Python only sees the signal when the interpreter runs, so a timer
+    # wakes it; the handler only schedules the shutdown, which then runs from the event loop.
+    signal.signal(signal.SIGINT, lambda *_args: QTimer.singleShot(0, controller.shutdown))
     heartbeat = QTimer()
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)

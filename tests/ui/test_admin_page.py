@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from clinic_app.bootstrap import Services
+from clinic_app.errors import AccountDisabledError, AuthenticationError
 from clinic_app.patients.models import PatientInput
 from clinic_app.security.permissions import Role
 from clinic_app.ui.admin.admin_page import AdminPage
@@ -75,12 +77,8 @@ def test_disable_asks_first_and_then_the_user_can_not_sign_in(
         confirm(qtbot)
     assert statuses(page)["desk"] == "Disabled"
     assert page.user_view.active_button.text() == "Enable"
-    try:
+    with pytest.raises(AccountDisabledError):
         services.accounts.login("desk", PASSWORDS[Role.FRONT_DESK])
-    except Exception as exc:  # noqa: BLE001 - the type is asserted just below
-        assert type(exc).__name__ == "AccountDisabledError"
-    else:
-        raise AssertionError("a disabled account signed in")
 
     with qtbot.waitSignal(page.user_controller.users_loaded, timeout=10000):
         page.user_view.active_button.click()
@@ -126,10 +124,8 @@ def test_reset_a_password_lifts_a_lockout(
     qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
 ) -> None:
     for attempt in range(5):
-        try:
+        with pytest.raises(AuthenticationError):
             services.accounts.login(USERNAMES[Role.NURSE], f"wrong-{attempt}-password")
-        except Exception:  # noqa: BLE001, S110 - the failures are the point
-            pass
     page = admin_page(qtbot, open_workspace(Role.ADMIN))
     assert statuses(page)["nurse.joy"].startswith("Locked until")
     page.user_view.select_user("nurse.joy")
@@ -228,9 +224,7 @@ def test_the_audit_log_filters_by_date_and_refuses_a_backwards_range(
     assert flt.until - flt.since in (timedelta(hours=23), timedelta(hours=24), timedelta(hours=25))
 
 
-def test_verify_chain_reports_an_intact_log(
-    qtbot: QtBot, open_workspace: WorkspaceFactory
-) -> None:
+def test_verify_chain_reports_an_intact_log(qtbot: QtBot, open_workspace: WorkspaceFactory) -> None:
     page = audit_page(qtbot, open_workspace(Role.ADMIN))
     assert page.audit_controller is not None
     with qtbot.waitSignal(page.audit_controller.verify_finished, timeout=10000) as blocker:
@@ -252,7 +246,7 @@ def test_create_then_verify_a_backup(
 ) -> None:
     page = backup_page(qtbot, open_workspace(Role.ADMIN))
     assert page.backup_controller is not None
-    qtbot.waitUntil(lambda: page.backup_view.empty_state.isVisible(), timeout=5000)
+    qtbot.waitUntil(page.backup_view.empty_state.isVisible, timeout=5000)
     page.backup_view.create_button.click()
     qtbot.waitUntil(lambda: page.backup_model.rowCount() == 1, timeout=20000)
     qtbot.waitUntil(lambda: page.backup_view.selected_backup() is not None, timeout=5000)

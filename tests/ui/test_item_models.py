@@ -101,8 +101,17 @@ def test_audit_table_model(qtmodeltester: ModelTester) -> None:
 
     def event(seq: int) -> AuditEvent:
         return AuditEvent(
-            seq, f"e{seq}", datetime.now(UTC), "u1", "admin", "patient.view", "patient",
-            f"record-{seq}", "ws", "denied" if seq % 5 == 0 else "ok", {"results": seq},
+            seq,
+            f"e{seq}",
+            datetime.now(UTC),
+            "u1",
+            "admin",
+            "patient.view",
+            "patient",
+            f"record-{seq}",
+            "ws",
+            "denied" if seq % 5 == 0 else "ok",
+            {"results": seq},
         )
 
     model.replace_events([event(n) for n in range(100, 0, -1)], has_more=True)

@@ -274,8 +274,13 @@ def test_a_record_changed_elsewhere_is_not_overwritten_and_the_form_keeps_its_te
     services.patients.update(
         nurse,
         ana.id,
-        PatientInput(given_name="Ana", family_name="Silva", sex="female", birth_date="1980-01-02",
-                     phone="111 2222"),
+        PatientInput(
+            given_name="Ana",
+            family_name="Silva",
+            sex="female",
+            birth_date="1980-01-02",
+            phone="111 2222",
+        ),
         ana.version,
     )
     fill(page, phone="999 0000")

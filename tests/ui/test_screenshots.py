@@ -32,7 +32,9 @@ def save(widget: QWidget, folder: Path, name: str) -> Path:
     image = QImage(str(path))
     assert image.width() >= 300
     assert image.height() >= 200
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)
+    }
     assert len(colours) > 4, "the screen is not blank"
     REVIEW_FOLDER.mkdir(exist_ok=True)
     shutil.copy(path, REVIEW_FOLDER / path.name)
@@ -115,7 +117,9 @@ def test_patients_list_and_detail(
 
     page.list_view.search_edit.setText("ok")
     page.list_view.search_edit.textEdited.emit("ok")
-    qtbot.waitUntil(lambda: page.list_controller.settled and page.model.rowCount() < 44, timeout=5000)
+    qtbot.waitUntil(
+        lambda: page.list_controller.settled and page.model.rowCount() < 44, timeout=5000
+    )
     save(workspace.window, tmp_path, "04-patients-search")
 
 

@@ -112,8 +112,10 @@ def test_passphrase_mode_asks_for_the_passphrase_at_the_next_start(
 
     second = app_factory(settings)
     qtbot.waitUntil(
-        lambda: second.startup.passphrase_dialog is not None
-        and second.startup.passphrase_dialog.isVisible(),
+        lambda: (
+            second.startup.passphrase_dialog is not None
+            and second.startup.passphrase_dialog.isVisible()
+        ),
         timeout=10000,
     )
     unlock = second.startup.passphrase_dialog
@@ -225,7 +227,8 @@ def test_a_database_from_a_newer_version_is_refused_untouched(
 ) -> None:
     services = open_services(initialised_settings)
     with services.db.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe9999'"))
+        connection.execute(text("DELETE FROM alembic_version"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('f00dcafe9999')"))
     services.db.checkpoint()
     services.close()
     before = initialised_settings.database_path.read_bytes()

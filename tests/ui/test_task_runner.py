@@ -105,7 +105,7 @@ def test_one_lane_runs_one_task_at_a_time_in_order(qtbot: QtBot, runner: TaskRun
     active = []
     overlap = []
 
-    def make(number: int):  # noqa: ANN202 - a tiny local factory
+    def make(number: int):
         def work(_ctx: TaskContext) -> None:
             active.append(number)
             overlap.append(len(active) > 1)
@@ -137,18 +137,28 @@ def test_progress_reports_reach_the_gui_thread(qtbot: QtBot, runner: TaskRunner)
     assert reports[-1] == (3, 3, "step")
 
 
-def test_shutdown_waits_for_running_work_and_refuses_new_work(runner: TaskRunner) -> None:
-    finished = threading.Event()
+def test_shutdown_waits_for_running_work_and_quietly_refuses_new_work(
+    runner: TaskRunner,
+) -> None:
+    started = threading.Event()
+    release = threading.Event()
+    ran: list[str] = []
 
-    def work(ctx: TaskContext) -> None:
-        ctx.cancel.raise_if_cancelled()
-        finished.set()
+    def slow(_ctx: TaskContext) -> None:
+        started.set()
+        release.wait(5)
+        ran.append("slow")
 
-    runner.run(Lane.NETWORK, work)
+    runner.run(Lane.NETWORK, slow)
+    assert started.wait(5)
+    threading.Timer(0.05, release.set).start()
     runner.shutdown()
+    assert ran == ["slow"], "shutdown waited for the running task"
     assert runner.pending == 0
-    with pytest.raises(RuntimeError):
-        runner.run(Lane.NETWORK, work)
+    late = runner.run(Lane.NETWORK, lambda _ctx: ran.append("late"))
+    assert not late.running
+    assert late.token.cancelled
+    assert ran == ["slow"]
 
 
 def test_the_work_function_is_plain_python_and_honours_a_cancelled_token() -> None:

@@ -93,16 +93,6 @@ class AuditLogView(QWidget):
         self.record_edit.setObjectName("auditRecord")
         self.record_edit.setPlaceholderText("Record id")
         self.record_edit.setMaxLength(64)
-        self.from_check = QCheckBox("From")
-        self.from_date = QDateEdit(QDate.currentDate().addDays(-7))
-        self.to_check = QCheckBox("To")
-        self.to_date = QDateEdit(QDate.currentDate())
-        for edit in (self.from_date, self.to_date):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setEnabled(False)
-        self.from_check.toggled.connect(self.from_date.setEnabled)
-        self.to_check.toggled.connect(self.to_date.setEnabled)
         self.apply_button = QPushButton(icon("search", ON_ACCENT_COLOUR), "Show")
         self.apply_button.setObjectName("primaryButton")
         self.clear_button = QPushButton("Clear filters")
@@ -112,14 +102,7 @@ class AuditLogView(QWidget):
         grid.addWidget(self.action_combo, 0, 3)
         grid.addWidget(QLabel("Record"), 0, 4)
         grid.addWidget(self.record_edit, 0, 5)
-        dates = QHBoxLayout()
-        dates.addWidget(self.from_check)
-        dates.addWidget(self.from_date)
-        dates.addSpacing(12)
-        dates.addWidget(self.to_check)
-        dates.addWidget(self.to_date)
-        dates.addStretch(1)
-        grid.addLayout(dates, 1, 0, 1, 4)
+        grid.addLayout(self._build_dates(), 1, 0, 1, 4)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
@@ -137,6 +120,24 @@ class AuditLogView(QWidget):
         self.clear_button.setToolTip("Double-click an event to show every event of its record.")
         self.record_edit.returnPressed.connect(self._on_apply_button_clicked)
         return grid
+
+    def _build_dates(self) -> QHBoxLayout:
+        """Optional first and last day (local calendar days, both included)."""
+        self.from_check = QCheckBox("From")
+        self.from_date = QDateEdit(QDate.currentDate().addDays(-7))
+        self.to_check = QCheckBox("To")
+        self.to_date = QDateEdit(QDate.currentDate())
+        row = QHBoxLayout()
+        for check, edit in ((self.from_check, self.from_date), (self.to_check, self.to_date)):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+            check.toggled.connect(edit.setEnabled)
+            row.addWidget(check)
+            row.addWidget(edit)
+            row.addSpacing(12)
+        row.addStretch(1)
+        return row
 
     def set_choices(self, usernames: list[str], actions: list[str]) -> None:
         for combo, values in ((self.user_combo, usernames), (self.action_combo, actions)):

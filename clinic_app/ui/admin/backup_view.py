@@ -43,19 +43,7 @@ class BackupView(QWidget):
         intro.setObjectName("fieldHint")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        buttons = QHBoxLayout()
-        self.create_button = QPushButton(icon("backup", ON_ACCENT_COLOUR), "Create a backup now")
-        self.create_button.setObjectName("primaryButton")
-        self.verify_button = QPushButton(icon("verify"), "Verify")
-        self.restore_button = QPushButton(icon("restore"), "Restore…")
-        self.restore_button.setProperty("destructive", True)
-        self.other_file_button = QPushButton("Another file…")
-        self.other_file_button.setToolTip("Verify a backup file kept somewhere else")
-        for button in (self.create_button, self.verify_button, self.restore_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.other_file_button)
-        layout.addLayout(buttons)
+        layout.addLayout(self._build_buttons())
         self.table = QTableView()
         self.table.setObjectName("backupTable")
         self.table.setModel(model)
@@ -98,6 +86,21 @@ class BackupView(QWidget):
         model.modelReset.connect(self._on_model_reset)
         self._on_selection_changed()
         self._on_model_reset()
+
+    def _build_buttons(self) -> QHBoxLayout:
+        buttons = QHBoxLayout()
+        self.create_button = QPushButton(icon("backup", ON_ACCENT_COLOUR), "Create a backup now")
+        self.create_button.setObjectName("primaryButton")
+        self.verify_button = QPushButton(icon("verify"), "Verify")
+        self.restore_button = QPushButton(icon("restore"), "Restore…")
+        self.restore_button.setProperty("destructive", True)
+        self.other_file_button = QPushButton("Another file…")
+        self.other_file_button.setToolTip("Verify a backup file kept somewhere else")
+        for button in (self.create_button, self.verify_button, self.restore_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.other_file_button)
+        return buttons
 
     @Slot()
     def _on_model_reset(self) -> None:

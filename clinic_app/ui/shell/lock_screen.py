@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QFrame,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from clinic_app.ui.icons import icon
+from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
+from clinic_app.ui.widgets.widget_factories import (
+    busy_bar,
+    centred_label,
+    message_label,
+    password_edit,
+    show_message,
+    shown_text,
+)
 
 
 class LockScreen(QWidget):
@@ -31,63 +31,29 @@ class LockScreen(QWidget):
         layout = QVBoxLayout(card)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.setSpacing(10)
-        picture = QLabel()
+        picture = centred_label("")
         picture.setPixmap(icon("lock").pixmap(QSize(48, 48)))
-        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(picture)
-        title = QLabel("Locked")
-        title.setObjectName("loginTitle")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(title)
-        who = QLabel(f"{display_name} ({username}) is signed in. Patient information is hidden.")
-        who.setObjectName("lockOwner")
-        who.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        who.setWordWrap(True)
-        layout.addWidget(who)
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("field_password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText(f"Password for {username}")
+        layout.addWidget(centred_label("Locked", "loginTitle"))
+        layout.addWidget(
+            centred_label(
+                f"{display_name} ({username}) is signed in. Patient information is hidden.",
+                "lockOwner",
+            )
+        )
+        self.password_edit = password_edit("field_password", f"Password for {username}")
         layout.addWidget(self.password_edit)
-        self.unlock_button = QPushButton(icon("unlock", "#ffffff"), "Unlock")
+        self.unlock_button = QPushButton(icon("unlock", ON_ACCENT_COLOUR), "Unlock")
         self.unlock_button.setObjectName("primaryButton")
         layout.addWidget(self.unlock_button)
-
         self.switch_toggle = QPushButton("Sign in as someone else")
         self.switch_toggle.setObjectName("linkButton")
         self.switch_toggle.setFlat(True)
         layout.addWidget(self.switch_toggle, 0, Qt.AlignmentFlag.AlignHCenter)
-        self._switch_box = QFrame()
-        switch_layout = QVBoxLayout(self._switch_box)
-        switch_layout.setContentsMargins(0, 0, 0, 0)
-        note = QLabel(f"{display_name}'s open work is kept in memory until they sign in again.")
-        note.setObjectName("fieldHint")
-        note.setWordWrap(True)
-        switch_layout.addWidget(note)
-        self.other_username_edit = QLineEdit()
-        self.other_username_edit.setObjectName("field_other_username")
-        self.other_username_edit.setPlaceholderText("User name")
-        self.other_password_edit = QLineEdit()
-        self.other_password_edit.setObjectName("field_other_password")
-        self.other_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.other_password_edit.setPlaceholderText("Password")
-        self.switch_button = QPushButton("Sign in")
-        switch_layout.addWidget(self.other_username_edit)
-        switch_layout.addWidget(self.other_password_edit)
-        switch_layout.addWidget(self.switch_button)
-        self._switch_box.hide()
-        layout.addWidget(self._switch_box)
-
-        self._error = QLabel()
-        self._error.setObjectName("formError")
-        self._error.setWordWrap(True)
-        self._error.hide()
+        layout.addWidget(self._build_switch_box(display_name))
+        self._error = message_label()
         layout.addWidget(self._error)
-        self._progress = QProgressBar()
-        self._progress.setRange(0, 0)
-        self._progress.setTextVisible(False)
-        self._progress.setFixedHeight(4)
-        self._progress.hide()
+        self._progress = busy_bar(4)
         layout.addWidget(self._progress)
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
@@ -97,6 +63,25 @@ class LockScreen(QWidget):
         self.switch_toggle.clicked.connect(self._on_switch_toggle_clicked)
         self.switch_button.clicked.connect(self._on_switch_button_clicked)
         self.other_password_edit.returnPressed.connect(self._on_switch_button_clicked)
+
+    def _build_switch_box(self, display_name: str) -> QFrame:
+        self._switch_box = QFrame()
+        layout = QVBoxLayout(self._switch_box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        note = centred_label(
+            f"{display_name}'s open work is kept in memory until they sign in again.", "fieldHint"
+        )
+        layout.addWidget(note)
+        self.other_username_edit = QLineEdit()
+        self.other_username_edit.setObjectName("field_other_username")
+        self.other_username_edit.setPlaceholderText("User name")
+        self.other_password_edit = password_edit("field_other_password", "Password")
+        self.switch_button = QPushButton("Sign in")
+        layout.addWidget(self.other_username_edit)
+        layout.addWidget(self.other_password_edit)
+        layout.addWidget(self.switch_button)
+        self._switch_box.hide()
+        return self._switch_box
 
     @Slot()
     def _on_unlock_button_clicked(self) -> None:
@@ -127,14 +112,13 @@ class LockScreen(QWidget):
             widget.setEnabled(not busy)
 
     def show_error(self, text: str) -> None:
-        self._error.setText(text)
-        self._error.setVisible(bool(text))
+        show_message(self._error, text)
         if text:
             self.password_edit.clear()
             self.other_password_edit.clear()
 
     def error_text(self) -> str:
-        return self._error.text() if not self._error.isHidden() else ""
+        return shown_text(self._error)
 
     def reset(self) -> None:
         self.set_busy(False)

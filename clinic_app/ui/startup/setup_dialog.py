@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -31,15 +30,15 @@ from PySide6.QtWidgets import (
 from clinic_app.ui.icons import icon
 from clinic_app.ui.startup.store_steps import SetupRequest
 from clinic_app.ui.widgets.validated_form import ValidatedForm
-
+from clinic_app.ui.widgets.widget_factories import (
+    busy_bar,
+    message_label,
+    password_edit,
+    show_message,
+    shown_text,
+)
 
 LABEL_WIDTH = 90
-
-
-def _password_edit() -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
 
 
 class SetupDialog(QDialog):
@@ -74,16 +73,27 @@ class SetupDialog(QDialog):
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(intro)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 8, 8, 0)
+        column.addWidget(self._build_unlock_box(keyring_available))
+        column.addWidget(self._build_admin_box())
+        column.addStretch(1)
+        self._scroll.setWidget(body)
+        outer.addWidget(self._scroll, 1)
+        self._message = message_label("formMessage")
+        outer.addWidget(self._message)
+        self._progress = busy_bar()
+        outer.addWidget(self._progress)
+        outer.addLayout(self._build_form_buttons())
+        return page
 
-        unlock_box = QGroupBox("How is the database unlocked?")
-        unlock_layout = QVBoxLayout(unlock_box)
+    def _build_unlock_box(self, keyring_available: bool) -> QGroupBox:
+        box = QGroupBox("How is the database unlocked?")
+        layout = QVBoxLayout(box)
         self._keyring_radio = QRadioButton("With this computer's secure keyring (recommended)")
         self._keyring_radio.setObjectName("keyringRadio")
         self._passphrase_radio = QRadioButton("With a passphrase typed at every start")
@@ -91,48 +101,38 @@ class SetupDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self._keyring_radio)
         group.addButton(self._passphrase_radio)
-        unlock_layout.addWidget(self._keyring_radio)
+        layout.addWidget(self._keyring_radio)
         if not keyring_available:
             self._keyring_radio.setEnabled(False)
             note = QLabel("No secure keyring was found on this computer.")
             note.setObjectName("fieldHint")
-            unlock_layout.addWidget(note)
-        unlock_layout.addWidget(self._passphrase_radio)
+            layout.addWidget(note)
+        layout.addWidget(self._passphrase_radio)
         self._passphrase_form = ValidatedForm(label_width=LABEL_WIDTH)
         self._passphrase_form.add_field(
-            "passphrase", "Passphrase", _password_edit(), "At least 12 characters."
+            "passphrase", "Passphrase", password_edit(), "At least 12 characters."
         )
-        self._passphrase_form.add_field("passphrase_confirm", "Repeat it", _password_edit())
-        unlock_layout.addWidget(self._passphrase_form)
-        column.addWidget(unlock_box)
+        self._passphrase_form.add_field("passphrase_confirm", "Repeat it", password_edit())
+        layout.addWidget(self._passphrase_form)
+        self._passphrase_radio.toggled.connect(self._on_passphrase_radio_toggled)
+        (self._keyring_radio if keyring_available else self._passphrase_radio).setChecked(True)
+        self._passphrase_form.setVisible(self._passphrase_radio.isChecked())
+        return box
 
-        admin_box = QGroupBox("The first administrator")
-        admin_layout = QVBoxLayout(admin_box)
+    def _build_admin_box(self) -> QGroupBox:
+        box = QGroupBox("The first administrator")
+        layout = QVBoxLayout(box)
         self._admin_form = ValidatedForm(label_width=LABEL_WIDTH)
         self._admin_form.add_field("username", "User name", QLineEdit())
         self._admin_form.add_field("display_name", "Full name", QLineEdit())
         self._admin_form.add_field(
-            "password", "Password", _password_edit(), "At least 10 characters, letters and digits."
+            "password", "Password", password_edit(), "At least 10 characters, letters and digits."
         )
-        self._admin_form.add_field("password_confirm", "Repeat it", _password_edit())
-        admin_layout.addWidget(self._admin_form)
-        column.addWidget(admin_box)
-        column.addStretch(1)
-        scroll.setWidget(body)
-        self._scroll = scroll
-        outer.addWidget(scroll, 1)
+        self._admin_form.add_field("password_confirm", "Repeat it", password_edit())
+        layout.addWidget(self._admin_form)
+        return box
 
-        self._message = QLabel()
-        self._message.setObjectName("formMessage")
-        self._message.setWordWrap(True)
-        self._message.hide()
-        outer.addWidget(self._message)
-        self._progress = QProgressBar()
-        self._progress.setRange(0, 0)
-        self._progress.setTextVisible(False)
-        self._progress.hide()
-        outer.addWidget(self._progress)
-
+    def _build_form_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self._quit_button = QPushButton("Quit")
@@ -143,12 +143,7 @@ class SetupDialog(QDialog):
         self.create_button.clicked.connect(self._on_create_button_clicked)
         buttons.addWidget(self._quit_button)
         buttons.addWidget(self.create_button)
-        outer.addLayout(buttons)
-
-        self._passphrase_radio.toggled.connect(self._on_passphrase_radio_toggled)
-        (self._keyring_radio if keyring_available else self._passphrase_radio).setChecked(True)
-        self._passphrase_form.setVisible(self._passphrase_radio.isChecked())
-        return page
+        return buttons
 
     def field(self, name: str) -> QLineEdit:
         for form in (self._admin_form, self._passphrase_form):
@@ -210,11 +205,10 @@ class SetupDialog(QDialog):
         )
 
     def _show_message(self, text: str) -> None:
-        self._message.setText(text)
-        self._message.setVisible(bool(text))
+        show_message(self._message, text)
 
     def message(self) -> str:
-        return self._message.text() if not self._message.isHidden() else ""
+        return shown_text(self._message)
 
     def error_text(self, name: str) -> str:
         form = self._passphrase_form if name.startswith("passphrase") else self._admin_form

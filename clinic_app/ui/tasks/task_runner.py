@@ -114,11 +114,17 @@ class TaskRunner(QObject):
         on_success: Callable[[Any], object] | None = None,
         on_failure: Callable[[BaseException], object] | None = None,
     ) -> TaskHandle:
-        """Queue `function` on `lane`. `label` names the task in logs (never patient data)."""
-        if self._closed:
-            raise RuntimeError("the task runner is shut down")
+        """Queue `function` on `lane`. `label` names the task in logs (never patient data).
+
+        After `shutdown` (the application is closing) the work is refused quietly: the handle
+        comes back already finished and none of its signals will fire."""
         task_id = next(self._ids)
         handle = TaskHandle(task_id, lane, label or getattr(function, "__name__", "task"))
+        if self._closed:
+            log.info("task refused after shutdown: %s", handle.label)
+            handle.running = False
+            handle.cancel()
+            return handle
         if on_success is not None:
             handle.succeeded.connect(on_success)
         if on_failure is not None:
