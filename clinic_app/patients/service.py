@@ -244,7 +244,7 @@ class PatientService:
         if exclude_id is not None and not is_storable_text(exclude_id):
             raise ValidationError("A patient id is text.", {"exclude_id": "Must be text."})
         clean = validate_patient(data, self._today())
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             found = self._duplicates(uow.session, clean, exclude_id)
             # It shows other patients' names and birth dates: a read like any other.
             self._audit.append(
