@@ -91,7 +91,6 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         patients=PatientService(db, audit_log, authorizer),
         audit=AuditService(db, audit_log, authorizer),
         notifications=NotificationService(db, audit_log),
-        scheduling=build_scheduling(db, audit_log, authorizer),
         scheduling=scheduling,
         **_clinical(settings, db, audit_log, authorizer, codes),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
