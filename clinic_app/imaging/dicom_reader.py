@@ -118,6 +118,10 @@ def _expected_bytes(dataset: Dataset) -> int:
     return rows * columns * frames * samples * max(allocated, 8) // 8
 
 
+def _is_decoder_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
+
+
 def _decode_failure(exc: Exception, header: DicomHeader, label: str) -> Exception:
     message = str(exc)
     syntax = header.transfer_syntax_name or "its transfer syntax"
@@ -175,6 +179,14 @@ def read_dicom(
         raise UnsupportedImageError(f"{label} is too large to decode.") from exc
     except Exception as exc:
         raise _decode_failure(exc, header, label) from exc
+    except BaseException as exc:
+        # The Rust decoders (pylibjpeg-rle, -openjpeg) raise pyo3's PanicException, a
+        # BaseException, on some damaged data: that is a damaged file, not a reason to stop.
+        if not _is_decoder_panic(exc):
+            raise
+        raise UnreadableImageError(
+            f"{label}: the pixel data is damaged (the decoder gave up)."
+        ) from exc
     return DicomImage(header, _shape_frames(dataset, header, stored, label))
 
 
