@@ -55,6 +55,12 @@ _KNOWN: list[tuple[type[BaseException], str, str]] = [
         "Close the application and ask IT to restore the latest backup "
         "(clinic backup restore FILE). Do not delete any files.",
     ),
+    (
+        errors.DatabaseUnavailableError,
+        "The database is busy or unreachable",
+        "Close any other copy of the application, check that the disk has free space, and "
+        "start again. Do not restore a backup for this.",
+    ),
     (errors.NotInitialisedError, "No clinic database", ""),
     (errors.MigrationError, "Database upgrade failed", "Ask IT for help; keep the backups folder."),
     (errors.ValidationError, "Please check the form", ""),

@@ -190,3 +190,55 @@ def test_the_add_user_dialog_marks_bad_input_and_adds_nobody(
     assert message in dialog.form.error_text(field)
     assert dialog.isVisible()
     assert len(services.accounts.list_users(sign_in(services, Role.ADMIN))) == 4
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short-1", "At least 10 characters."),
+        ("nodigitshere", "Use letters and digits."),
+        ("with\x1bescape-123", "No control characters."),
+        ("nurse.joy-2026", "Must not contain the user name."),
+    ],
+)
+def test_the_reset_password_dialog_marks_a_weak_password_and_changes_nothing(
+    qtbot: QtBot,
+    services: Services,
+    open_workspace: WorkspaceFactory,
+    password: str,
+    message: str,
+) -> None:
+    page = open_workspace(Role.ADMIN).window.show_page("admin")
+    assert isinstance(page, AdminPage)
+    qtbot.waitUntil(lambda: page.user_model.rowCount() == 4, timeout=5000)
+    page.user_view.select_user("nurse.joy")
+    page.user_view.reset_button.click()
+    assert page.user_controller is not None
+    dialog = page.user_controller.dialog
+    assert dialog is not None
+    dialog.line("password").setText(password)
+    dialog.line("password_confirm").setText(password)
+    dialog.submit_button.click()
+    qtbot.waitUntil(lambda: dialog.form.error_text("password") != "", timeout=5000)
+    assert dialog.form.error_text("password") == message
+    assert services.accounts.login("nurse.joy", "bandage-2026-x").username == "nurse.joy"
+
+
+@pytest.mark.parametrize(
+    "query", ['"NEAR(', "a\x00b", "*", "' OR 1=1 --", "x" * 500, "\t\n", "🙂🙂"]
+)
+def test_odd_search_text_finds_nothing_and_breaks_nothing(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory, query: str
+) -> None:
+    page = open_workspace(Role.FRONT_DESK).window.page("patients")
+    assert isinstance(page, PatientsPage)
+    qtbot.waitUntil(lambda: page.list_view.showing_empty_state, timeout=5000)
+    shown: list[object] = []
+    page.list_controller.results_shown.connect(lambda: shown.append(None))
+    search = page.list_view.search_edit
+    search.setText(query)
+    search.textEdited.emit(search.text())
+    qtbot.waitUntil(lambda: page.list_controller.settled and bool(shown), timeout=5000)
+    assert page.list_view.showing_empty_state
+    assert QApplication.activeModalWidget() is None, "no error dialog"
+    assert len(search.text()) <= 200

@@ -59,6 +59,8 @@ def test_idle_time_hides_patient_data_and_the_same_user_unlocks_with_the_draft_i
     assert not window.new_action.isEnabled(), "shortcuts are off while locked"
 
     lock_screen = window.lock_screen
+    lock_screen.unlock_button.click()
+    assert lock_screen.error_text() == "Enter your password."
     lock_screen.password_edit.setText("not-my-password-1")
     lock_screen.unlock_button.click()
     qtbot.waitUntil(lambda: lock_screen.error_text() != "", timeout=10000)

@@ -120,6 +120,8 @@ def test_passphrase_mode_asks_for_the_passphrase_at_the_next_start(
     )
     unlock = second.startup.passphrase_dialog
     assert unlock is not None
+    unlock.unlock_button.click()
+    assert unlock.error_text() == "Enter the passphrase."
     unlock.passphrase_edit.setText("not the passphrase")
     unlock.unlock_button.click()
     qtbot.waitUntil(lambda: "not correct" in unlock.error_text(), timeout=10000)
