@@ -58,6 +58,7 @@ class ModelAdminService:
         if not target.is_dir() or target.parent != self._registry.install_dir:
             raise ValidationError(f"{name} {version} is not installed in the data directory.")
         shutil.rmtree(target)
+        self._registry.forget()
         self._record(user, "models.remove", f"{name}-{version}"[:64], {})
 
     def _record(

@@ -94,6 +94,7 @@ class ModelRegistry:
         self._extra_dirs = tuple(extra_dirs)
         self._build_builtin = build_builtin
         self._sessions: dict[tuple[Path, str], LoadedModel] = {}
+        self._by_name: dict[tuple[str, str | None], LoadedModel] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -196,16 +197,29 @@ class ModelRegistry:
         return digest
 
     def load(self, name: str, version: str | None = None) -> LoadedModel:
-        """A cached session for the model; the file's hash is checked before it is created."""
+        """A cached session for the model; the file's hash is checked before it is created.
+
+        Once created, a session runs from the verified bytes in memory, so later calls skip the
+        folder scan (and the signature's re-hashing); installing a pack or `forget()` resets it."""
+        with self._lock:
+            cached = self._by_name.get((name, version))
+            if cached is not None:
+                return cached
         pack = self.get(name, version)
         key = (pack.path.resolve(), pack.manifest.sha256)
         with self._lock:
-            cached = self._sessions.get(key)
-            if cached is not None:
-                return cached
-            loaded = self._create_session(pack)
-            self._sessions[key] = loaded
+            loaded = self._sessions.get(key)
+            if loaded is None:
+                loaded = self._create_session(pack)
+                self._sessions[key] = loaded
+            self._by_name[(name, version)] = loaded
             return loaded
+
+    def forget(self) -> None:
+        """Drops every cached session (after packs changed on disk)."""
+        with self._lock:
+            self._sessions.clear()
+            self._by_name.clear()
 
     def _create_session(self, pack: ModelPack) -> LoadedModel:
         import onnxruntime as ort
@@ -264,6 +278,8 @@ class ModelRegistry:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         log.info("installed model pack %s %s", manifest.name, manifest.version)
+        with self._lock:
+            self._by_name.clear()  # a newer version may now answer to the name
         return self.check_pack(target)
 
 

@@ -190,3 +190,17 @@ def test_a_manifest_std_of_zero_or_wrong_channel_count_is_refused() -> None:
     data["input"] = {**data["input"], "std": [1.0, 1.0, 1.0]}
     with pytest.raises(ModelPackError, match="must list 1 numbers"):
         parse_manifest(data)
+
+
+def test_a_loaded_session_is_reused_and_forgotten_on_request(
+    registry: ModelRegistry, signed_pack: PackMaker
+) -> None:
+    installed = registry.install(signed_pack())
+    first = registry.load("quadrant-demo")
+    # The session runs from the bytes verified when it was made: a later change on disk can't
+    # reach it, and the registry doesn't re-hash the pack on every call.
+    installed.model_path.write_bytes(b"changed")
+    assert registry.load("quadrant-demo") is first
+    registry.forget()
+    with pytest.raises(ModelPackError, match="changed after it was signed"):
+        registry.load("quadrant-demo")
