@@ -23,6 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 import click
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from clinic_app import __version__
@@ -98,11 +99,12 @@ def _db_url(ctx: click.Context) -> str:
     return str(url)
 
 
-def _migrated_engine(url: str) -> Any:
+def _migrated_engine(url: str) -> Engine:
     engine = make_engine(url)
     try:
         upgrade(engine)
     except OperationalError as exc:
+        engine.dispose()
         raise DatabaseUnreachableError(
             f"cannot open the database ({type(exc.orig).__name__}); check --db and that the "
             "database server is running"
@@ -152,7 +154,7 @@ def serve(ctx: click.Context, **options: Any) -> None:
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
     """Bring the database schema up to date (serve does this too)."""
-    _migrated_engine(_db_url(ctx))
+    _engine(ctx)
     click.echo("database is up to date")
 
 
@@ -170,8 +172,19 @@ def devices() -> None:
     """Register workstations and manage their tokens."""
 
 
+def _engine(ctx: click.Context) -> Engine:
+    """The command's engine, migrated, disposed of when the command ends."""
+    root = ctx.find_root()
+    if "engine" not in root.obj:
+        engine = _migrated_engine(_db_url(ctx))
+        root.obj["engine"] = engine
+        root.call_on_close(engine.dispose)
+    engine: Engine = root.obj["engine"]
+    return engine
+
+
 def _registry(ctx: click.Context) -> DeviceRegistry:
-    return DeviceRegistry(_migrated_engine(_db_url(ctx)))
+    return DeviceRegistry(_engine(ctx))
 
 
 def _show_token(device: Device, token: str, as_json: bool, verb: str) -> None:
@@ -254,7 +267,7 @@ def devices_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def usage(ctx: click.Context, since: str | None, device_name: str | None, as_json: bool) -> None:
     """Requests, bytes in/out and errors per device and day."""
-    rows = UsageLog(_migrated_engine(_db_url(ctx))).report(since, device_name)
+    rows = UsageLog(_engine(ctx)).report(since, device_name)
     if as_json:
         click.echo(json.dumps([asdict(row) for row in rows], indent=2))
         return

@@ -82,7 +82,9 @@ def parse_entries(bundle: dict[str, Any], max_entries: int) -> list[Entry]:
     bare = [{k: v for k, v in raw.items() if k != "resource"} for raw in raw_entries]
     skeleton = dict(bundle, entry=bare)
     validate_model(skeleton)
-    _resolve_new_ids(entries)
+    for entry in entries:
+        if entry.resource is not None and entry.method == "POST":
+            entry.resource["id"] = entry.resource_id
     seen: set[tuple[str, str]] = set()
     for entry in entries:
         key = (entry.resource_type, entry.resource_id)
@@ -95,6 +97,7 @@ def parse_entries(bundle: dict[str, Any], max_entries: int) -> list[Entry]:
             check_resource(
                 entry.resource, entry.resource_type, entry.resource_id, f"{entry.where}.resource"
             )
+    _resolve_references(entries)
     return entries
 
 
@@ -127,13 +130,11 @@ def _entry(index: int, raw: Any) -> Entry:
     )
 
 
-def _resolve_new_ids(entries: list[Entry]) -> None:
-    """POSTed resources get their new id; `urn:uuid:` references to any entry become
-    `[type]/[id]` (references and Attachment urls alike)."""
+def _resolve_references(entries: list[Entry]) -> None:
+    """`urn:uuid:` references to any entry become `[type]/[id]` (references and Attachment
+    urls alike), so POSTed resources can be pointed at before their id exists."""
     targets: dict[str, str] = {}
     for entry in entries:
-        if entry.resource is not None and entry.method == "POST":
-            entry.resource["id"] = entry.resource_id
         if entry.full_url and entry.full_url.startswith(("urn:uuid:", "urn:oid:")):
             targets[entry.full_url] = f"{entry.resource_type}/{entry.resource_id}"
     if targets:
@@ -142,16 +143,19 @@ def _resolve_new_ids(entries: list[Entry]) -> None:
                 _rewrite(entry.resource, targets)
 
 
-def _rewrite(node: Any, targets: dict[str, str]) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("reference", "url") and isinstance(value, str) and value in targets:
-                node[key] = targets[value]
-            else:
-                _rewrite(value, targets)
-    elif isinstance(node, list):
-        for item in node:
-            _rewrite(item, targets)
+def _rewrite(root: Any, targets: dict[str, str]) -> None:
+    """Walks the resource without recursion (its depth is the client's to choose)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("reference", "url") and isinstance(value, str) and value in targets:
+                    node[key] = targets[value]
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(item for item in node if isinstance(item, dict | list))
 
 
 def apply_entries(changes: ChangeSet, entries: list[Entry], chunk_bytes: int) -> list[WriteResult]:

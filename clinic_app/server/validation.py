@@ -77,6 +77,8 @@ def parse_json(raw: bytes) -> dict[str, Any]:
         )
     except UnicodeDecodeError as exc:
         raise bad_request("The body is not UTF-8", code="structure") from exc
+    except RecursionError:
+        raise bad_request("The body is nested too deeply", code="structure") from None
     except ValueError as exc:
         # json's messages give a position and a reason, never the content itself.
         reason = str(exc).split(":")[0]
@@ -117,6 +119,8 @@ def validate_model(resource: dict[str, Any], where: str = "") -> None:
             expressions=first["expression"],
             issues=issues[1:],
         ) from None
+    except RecursionError:
+        raise bad_request(f"{prefix} is nested too deeply", code="structure") from None
     except (TypeError, ValueError) as exc:  # a model's own checks outside pydantic's errors
         raise bad_request(
             f"{prefix} is not a valid FHIR R4 resource ({type(exc).__name__})"

@@ -7,11 +7,14 @@ what it wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import requests
+from clinic_app.server.cli import main
 from clinic_app.server.database import make_engine
 from clinic_app.server.devices import DeviceRegistry
 from clinic_app.server.migrate import upgrade
@@ -61,6 +64,33 @@ def live_server(
     )
     yield LiveServer(request.param, process.url, db_url, token, process)
     process.stop()
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+ServerCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def server_cli(capsys: pytest.CaptureFixture[str]) -> ServerCli:
+    """`server_cli(db_url, "devices", "add", "ws-1", "--json")`: the real `clinic-server` entry
+    point, in-process (the server itself always runs as its own process)."""
+
+    def run(db_url: str, *args: str) -> CliResult:
+        capsys.readouterr()
+        code = main(["--db", db_url, *args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
 
 
 @pytest.fixture
