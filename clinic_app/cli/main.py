@@ -25,6 +25,7 @@ from clinic_app.cli.models_commands import models
 from clinic_app.cli.patient_commands import patient
 from clinic_app.cli.schedule_commands import schedule
 from clinic_app.cli.store_commands import init, selftest, unlock
+from clinic_app.cli.sync_commands import sync
 from clinic_app.cli.triage_commands import triage
 from clinic_app.cli.user_commands import user
 from clinic_app.cli.visit_commands import visit
@@ -66,6 +67,7 @@ for command in (imaging, models):
     cli.add_command(command)
 cli.add_command(codes)
 cli.add_command(schedule)
+cli.add_command(sync)
 
 
 def _one_line(exc: ClinicError) -> str:

@@ -140,7 +140,7 @@ class Applier:
                     details={
                         "applied": group.outcome.applied,
                         "conflicts": len(group.outcome.conflicts),
-                        "tables": dict(group.outcome.by_table),
+                        **group.outcome.by_table,
                     },
                 )
             uow.commit()

@@ -137,8 +137,9 @@ class FhirClient:
     ) -> str | None:
         """Uploads raw bytes as `Binary/<id>`; returns the version the server gave it."""
         headers = {"Content-Type": content_type or "application/octet-stream"}
-        headers["Content-Length"] = str(size)
-        response = self._send("PUT", f"Binary/{binary_id}", headers=headers, data=body)
+        response = self._send(
+            "PUT", f"Binary/{binary_id}", headers=headers, data=lambda: _ChunkReader(body(), size)
+        )
         self.counters.bytes_sent += size
         response.close()
         return etag_version(response.headers.get("ETag"))
@@ -199,7 +200,7 @@ class FhirClient:
         path: str,
         *,
         headers: dict[str, str] | None = None,
-        data: bytes | Callable[[], Iterator[bytes]] | None = None,
+        data: bytes | Callable[[], Any] | None = None,
         params: dict[str, str] | None = None,
         stream: bool = False,
     ) -> requests.Response:
@@ -279,6 +280,35 @@ class FhirClient:
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.cancelled:
             raise OperationCancelledError
+
+
+class _ChunkReader:
+    """A file-like view of a chunk iterator with a known length, so requests sends a plain
+    Content-Length body (not chunked) read piece by piece."""
+
+    def __init__(self, chunks: Iterator[bytes], size: int) -> None:
+        self._chunks = chunks
+        self._size = size
+        self._piece = b""
+        self._offset = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, amount: int = -1) -> bytes:
+        parts: list[bytes] = []
+        wanted = amount if amount >= 0 else self._size
+        while wanted > 0:
+            if self._offset >= len(self._piece):
+                piece = next(self._chunks, None)
+                if piece is None:
+                    break
+                self._piece, self._offset = piece, 0
+            part = self._piece[self._offset : self._offset + wanted]
+            self._offset += len(part)
+            wanted -= len(part)
+            parts.append(part)
+        return b"".join(parts)
 
 
 def _retry_after(response: requests.Response) -> float | None:

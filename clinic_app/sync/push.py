@@ -150,7 +150,7 @@ class Pusher:
                 SYSTEM_ACTOR,
                 "sync.push",
                 record_type="sync",
-                details={"records": len(items), "tables": tables},
+                details={"records": len(items), **tables},
             )
             uow.commit()
         self.result.pushed += len(items)

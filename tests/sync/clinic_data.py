@@ -34,8 +34,9 @@ class SeededClinic:
 
 
 def patient(given: str, family: str, birth: str, **extra: str) -> PatientInput:
-    return PatientInput(given_name=given, family_name=family, sex="female", birth_date=birth,
-                        **extra)
+    return PatientInput(
+        given_name=given, family_name=family, sex="female", birth_date=birth, **extra
+    )
 
 
 def seed_clinic(services: Services, users: dict[Role, AuthenticatedUser]) -> SeededClinic:
@@ -44,32 +45,59 @@ def seed_clinic(services: Services, users: dict[Role, AuthenticatedUser]) -> See
     first = services.patients.create(
         doctor,
         PatientInput(
-            given_name="Élodie", family_name="Durand-Lefèvre", sex="female",
-            birth_date="1984-03-09", other_names="Lodie", phone="+33 6 12 34 56 78",
-            email="elodie@example.org", address="1 rue de la Paix, Lyon", mrn="MRN-0001",
-            national_id="2840369123456", primary_doctor_id=doctor.id, allergies="Penicillin",
+            given_name="Élodie",
+            family_name="Durand-Lefèvre",
+            sex="female",
+            birth_date="1984-03-09",
+            other_names="Lodie",
+            phone="+33 6 12 34 56 78",
+            email="elodie@example.org",
+            address="1 rue de la Paix, Lyon",
+            mrn="MRN-0001",
+            national_id="2840369123456",
+            primary_doctor_id=doctor.id,
+            allergies="Penicillin",
             history_notes="Asthma since childhood",
         ),
     ).patient
     second = services.patients.create(desk, patient("Ada", "Lovelace", "1985-12-10")).patient
     open_visit = records.visits.open_visit(
-        doctor, first.id,
-        data=VisitInput(reason="Cough for a week", symptoms="dry cough, no fever",
-                        diagnoses=(PNEUMONIA,), procedures=(OFFICE_VISIT,)),
+        doctor,
+        first.id,
+        data=VisitInput(
+            reason="Cough for a week",
+            symptoms="dry cough, no fever",
+            diagnoses=(PNEUMONIA,),
+            procedures=(OFFICE_VISIT,),
+        ),
     )
     records.visits.record_vitals(
-        doctor, open_visit.id,
-        VitalsInput(temperature="38.2", pulse=88, systolic=128, diastolic=82, spo2=96,
-                    respiratory_rate=18, weight=61.5, height=168),
+        doctor,
+        open_visit.id,
+        VitalsInput(
+            temperature="38.2",
+            pulse=88,
+            systolic=128,
+            diastolic=82,
+            spo2=96,
+            respiratory_rate=18,
+            weight=61.5,
+            height=168,
+        ),
     )
     signed = records.visits.open_visit(doctor, second.id, data=VisitInput(reason="Check-up"))
     records.visits.record_vitals(doctor, signed.id, VitalsInput(pulse=72, spo2=98))
     current = records.visits.get_visit(doctor, signed.id)
     records.visits.sign_visit(doctor, signed.id, current.version)
     record = records.clinical_records.create_record(
-        doctor, first.id,
-        RecordInput(record_type="lab_result", title="CBC", body="Hb 13.1 g/dL\nWBC 7.2",
-                    visit_id=open_visit.id),
+        doctor,
+        first.id,
+        RecordInput(
+            record_type="lab_result",
+            title="CBC",
+            body="Hb 13.1 g/dL\nWBC 7.2",
+            visit_id=open_visit.id,
+        ),
     )
     records.addenda.add_addendum(doctor, "visit", signed.id, "BP re-checked: 118/76")
     records.annotations.annotate(doctor, "visit", signed.id, "Agree with plan.")
@@ -77,11 +105,16 @@ def seed_clinic(services: Services, users: dict[Role, AuthenticatedUser]) -> See
         doctor, "visit", open_visit.id, io.BytesIO(ATTACHMENT), "scan.pdf"
     )
     services.scheduling.profiles.save_profile(
-        admin, doctor.id,
-        DoctorProfileInput(specialisation="General practice", consultation_minutes=30,
-                           time_zone="Europe/Berlin", room="2.14",
-                           weekly_hours=parse_weekly("mon-sun=09:00-11:00"),
-                           breaks=parse_weekly("")),
+        admin,
+        doctor.id,
+        DoctorProfileInput(
+            specialisation="General practice",
+            consultation_minutes=30,
+            time_zone="Europe/Berlin",
+            room="2.14",
+            weekly_hours=parse_weekly("mon-sun=09:00-11:00"),
+            breaks=parse_weekly(""),
+        ),
     )
     day = date.today() + timedelta(days=7)
     services.scheduling.slots.generate(admin, doctor.id, day, day)

@@ -10,10 +10,10 @@ import pytest
 from clinic_app.bootstrap import Services
 from clinic_app.security.permissions import Role
 from clinic_app.security.users import AuthenticatedUser
+from clinic_app.storage.base import SyncedRow
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.mappings.registry import LOCAL_ONLY, default_registry
 from clinic_app.sync.rows import same_content
-from clinic_app.storage.base import SyncedRow
 from fhir.resources.R4B import get_fhir_model_class
 from sqlalchemy import select
 
@@ -50,8 +50,15 @@ def test_every_row_becomes_valid_fhir_r4_and_comes_back_unchanged(
             assert same_content(mapping, row, values), mapping.entity_type
             seen[resource["resourceType"]] = seen.get(resource["resourceType"], 0) + 1
     for resource_type in (
-        "Patient", "Encounter", "Observation", "Condition", "Procedure", "DocumentReference",
-        "Schedule", "Slot", "Appointment",
+        "Patient",
+        "Encounter",
+        "Observation",
+        "Condition",
+        "Procedure",
+        "DocumentReference",
+        "Schedule",
+        "Slot",
+        "Appointment",
     ):
         assert seen.get(resource_type), resource_type
     assert seen["DocumentReference"] == 4  # record, addendum, annotation, attachment
@@ -71,9 +78,18 @@ BROKEN = [
     ("bad birth date", lambda r: r.__setitem__("birthDate", "1985-13-40")),
     ("future birth date", lambda r: r.__setitem__("birthDate", "2999-01-01")),
     ("number as phone", lambda r: r.__setitem__("telecom", [{"system": "phone", "value": 5}])),
-    ("huge history", lambda r: r.__setitem__("extension", [{
-        "url": "https://fhir.clinic-app.local/StructureDefinition/history-notes",
-        "valueString": "x" * 30_000}])),
+    (
+        "huge history",
+        lambda r: r.__setitem__(
+            "extension",
+            [
+                {
+                    "url": "https://fhir.clinic-app.local/StructureDefinition/history-notes",
+                    "valueString": "x" * 30_000,
+                }
+            ],
+        ),
+    ),
     ("doctor not a user", lambda r: r.__setitem__("generalPractitioner", [{"display": "Dr X"}])),
     ("wrong type", lambda r: r.__setitem__("resourceType", "Encounter")),
     ("bad id", lambda r: r.__setitem__("id", "../etc/passwd")),
