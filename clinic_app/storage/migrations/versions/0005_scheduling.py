@@ -103,7 +103,10 @@ def upgrade() -> None:
         "ix_slots_open_start", "slots", ["starts_at", "doctor_id"], sqlite_where=sa.text(_OPEN_SLOT)
     )
     op.create_index(
-        "ix_slots_open_doctor", "slots", ["doctor_id", "starts_at"], sqlite_where=sa.text(_OPEN_SLOT)
+        "ix_slots_open_doctor",
+        "slots",
+        ["doctor_id", "starts_at"],
+        sqlite_where=sa.text(_OPEN_SLOT),
     )
     op.create_index(
         "ix_slots_local_date", "slots", ["local_date", "doctor_id"], sqlite_where=sa.text(_LIVE)
