@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.server.conftest import LiveServer
 from tests.server.fhir_session import FHIR_JSON, FhirSession, new_id, patient
 
 PID = "b0a1d2c3-0000-4000-8000-000000000001"  # each case uses its own id below
@@ -110,13 +111,25 @@ def test_a_broken_resource_is_refused_and_nothing_is_stored(fhir: FhirSession, c
     assert fhir.get(f"Patient/{pid}").status_code == 404
 
 
-def test_an_error_answer_never_echoes_submitted_values(fhir: FhirSession) -> None:
-    pid = new_id()
+def test_errors_and_logs_never_echo_submitted_values(
+    fhir: FhirSession, live_server: LiveServer
+) -> None:
+    pid, slot = new_id(), new_id()
     secret = {**patient(pid, "Zebediah-Secretname"), "birthDate": "Zebediah-not-a-date"}
     response = fhir.put(f"Patient/{pid}", secret)
     assert response.status_code == 400
     assert "Zebediah" not in response.text
     assert "Patient.birthDate" in response.text
+    booked = {
+        "resourceType": "Appointment",
+        "status": "booked",
+        "description": "Zebediah-Secretname",
+        "slot": [{"reference": f"Slot/{slot}"}],
+        "participant": [{"status": "accepted", "actor": {"display": "Zebediah-Secretname"}}],
+    }
+    for aid in (new_id(), new_id()):
+        fhir.put(f"Appointment/{aid}", {**booked, "id": aid})  # the second one is a 409
+    assert "Zebediah" not in live_server.process.log()
 
 
 @pytest.mark.parametrize(

@@ -126,3 +126,11 @@ def test_bad_history_parameters_are_400(fhir: FhirSession, query: str) -> None:
 def test_since_accepts_an_offset_and_a_date(fhir: FhirSession) -> None:
     assert fhir.get("_history?_since=2026-01-01T10:00:00%2B02:00&_count=1").status_code == 200
     assert fhir.get("_history?_since=2026-01-01&_count=1").status_code == 200
+
+
+def test_history_pages_are_gzipped_for_clients_that_accept_it(fhir: FhirSession) -> None:
+    ids = [new_id() for _ in range(30)]
+    fhir.transaction([put_entry(patient(pid, "compressible")) for pid in ids])
+    response = fhir.get("Patient/_history?_count=30", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(response.json()["entry"]) == 30
