@@ -67,7 +67,7 @@ class ClinicAppController(QObject):
         super().__init__(parent)
         self.settings = settings
         self.runner = TaskRunner(self)
-        self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
+        self.runner.task_failed.connect(self._on_runner_task_failed)
         self.registry = registry or default_page_registry()
         self._session_factory = session_factory
         self._idle_check_ms = idle_check_ms
@@ -166,7 +166,7 @@ class ClinicAppController(QObject):
         self._open_workspace(user)
 
     @Slot(object)
-    def _on_runner_unhandled_failure(self, error: BaseException) -> None:
+    def _on_runner_task_failed(self, error: BaseException) -> None:
         parent: QWidget = self.workspace.window if self.workspace else self.login_window
         show_error(parent, error)
 

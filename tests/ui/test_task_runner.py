@@ -44,7 +44,7 @@ def test_reports_a_failure_to_the_handle_and_not_as_unhandled(
 ) -> None:
     errors: list[BaseException] = []
     unhandled: list[object] = []
-    runner.unhandled_failure.connect(unhandled.append)
+    runner.task_failed.connect(unhandled.append)
 
     def work(_ctx: TaskContext) -> None:
         raise ValidationError("bad", {"given_name": "Required."})
@@ -61,7 +61,7 @@ def test_a_failure_nobody_handles_reaches_the_runner(qtbot: QtBot, runner: TaskR
     def work(_ctx: TaskContext) -> None:
         raise RuntimeError("boom")
 
-    with qtbot.waitSignal(runner.unhandled_failure, timeout=5000) as blocker:
+    with qtbot.waitSignal(runner.task_failed, timeout=5000) as blocker:
         runner.run(Lane.COMPUTE, work)
     assert isinstance(blocker.args[0], RuntimeError)
 
@@ -72,7 +72,7 @@ def test_cancelled_work_is_reported_as_cancelled_not_failed(
     started = threading.Event()
     release = threading.Event()
     failures: list[object] = []
-    runner.unhandled_failure.connect(failures.append)
+    runner.task_failed.connect(failures.append)
 
     def work(ctx: TaskContext) -> None:
         started.set()

@@ -81,12 +81,12 @@ class AuditLogController(QObject):
                 audit.list(user, flt, limit=PAGE_SIZE, offset=offset),
             ),
             label="audit list",
-            on_success=self._on_events,
+            on_success=self._on_events_loaded,
             on_failure=self._on_fetch_failed,
         )
 
     @Slot(object)
-    def _on_events(self, outcome: tuple[int, int, list[AuditEvent]]) -> None:
+    def _on_events_loaded(self, outcome: tuple[int, int, list[AuditEvent]]) -> None:
         generation, offset, events = outcome
         if generation != self._generation:
             return
@@ -115,14 +115,14 @@ class AuditLogController(QObject):
             Lane.DATABASE,
             work,
             label="verify audit chain",
-            on_success=self._on_verified,
+            on_success=self._on_verify_succeeded,
             on_failure=self._on_verify_failed,
         )
         handle.cancelled.connect(self._on_verify_cancelled)
         self.progress_dialog = TaskProgressDialog(handle, "Verifying the audit chain", self._view)
 
     @Slot(object)
-    def _on_verified(self, result: ChainVerification) -> None:
+    def _on_verify_succeeded(self, result: ChainVerification) -> None:
         self._view.verify_button.setEnabled(True)
         if result.ok:
             text = f"The audit chain is intact: {result.checked:,} events checked."

@@ -57,11 +57,11 @@ class BackupController(QObject):
             Lane.DATABASE,
             lambda _ctx: list_backup_files(folder),
             label="list backups",
-            on_success=lambda files: self._on_files(files, select),
+            on_success=lambda files: self._on_files_loaded(files, select),
             on_failure=lambda error: show_error(self._view, error),
         )
 
-    def _on_files(self, files: list[BackupFile], select: Path | None) -> None:
+    def _on_files_loaded(self, files: list[BackupFile], select: Path | None) -> None:
         self._model.set_files(files)
         if select is not None:
             self._view.select_backup(select)
@@ -71,9 +71,9 @@ class BackupController(QObject):
         assert callable(work)
         self._view.set_busy(True)
         handle = self._context.runner.run(
-            Lane.DATABASE, work, label=label, on_failure=self._on_failed
+            Lane.DATABASE, work, label=label, on_failure=self._on_task_failed
         )
-        handle.cancelled.connect(self._on_cancelled)
+        handle.cancelled.connect(self._on_task_cancelled)
         handle.finished.connect(lambda: self._view.set_busy(False))
         self.progress_dialog = TaskProgressDialog(
             handle, title, self._view, cancellable=cancellable
@@ -90,10 +90,10 @@ class BackupController(QObject):
             return backups.create(user, target, ctx.progress, ctx.cancel)
 
         handle = self._start(work, "create backup", "Writing the backup", cancellable=True)
-        handle.succeeded.connect(self._on_created)
+        handle.succeeded.connect(self._on_backup_created)
 
     @Slot(object)
-    def _on_created(self, report: BackupReport) -> None:
+    def _on_backup_created(self, report: BackupReport) -> None:
         self._view.show_result(f"Backup written and verified: {report.path.name}.", True)
         self.status_reported.emit("Backup written.")
         self.backup_finished.emit(report)
@@ -108,10 +108,10 @@ class BackupController(QObject):
             "Verifying the backup",
             cancellable=True,
         )
-        handle.succeeded.connect(self._on_verified)
+        handle.succeeded.connect(self._on_backup_verified)
 
     @Slot(object)
-    def _on_verified(self, report: BackupReport) -> None:
+    def _on_backup_verified(self, report: BackupReport) -> None:
         if report.ok:
             text = f"{report.path.name}: {report.message} {report.audit_events:,} audit events."
         else:
@@ -145,9 +145,9 @@ class BackupController(QObject):
             "Restoring the backup",
             cancellable=False,
         )
-        handle.succeeded.connect(lambda kept: self._on_restored(path, kept))
+        handle.succeeded.connect(lambda kept: self._on_backup_restored(path, kept))
 
-    def _on_restored(self, path: Path, kept: Path) -> None:
+    def _on_backup_restored(self, path: Path, kept: Path) -> None:
         message = (
             f"The database was restored from {path.name}. The previous one was kept as "
             f"{kept.name}. Please sign in again."
@@ -155,10 +155,10 @@ class BackupController(QObject):
         self.restore_finished.emit(message)
 
     @Slot()
-    def _on_cancelled(self) -> None:
+    def _on_task_cancelled(self) -> None:
         self._view.show_result("Cancelled. Nothing was changed.", None)
 
     @Slot(object)
-    def _on_failed(self, error: BaseException) -> None:
+    def _on_task_failed(self, error: BaseException) -> None:
         self._view.show_result(str(error) if str(error) else type(error).__name__, False)
         show_error(self._view, error)

@@ -53,11 +53,11 @@ class UserAdminController(QObject):
             Lane.DATABASE,
             lambda _ctx: accounts.list_users(actor),
             label="list users",
-            on_success=lambda users: self._on_users(users, select),
+            on_success=lambda users: self._on_users_loaded(users, select),
             on_failure=lambda error: show_error(self._view, error),
         )
 
-    def _on_users(self, users: list[UserSummary], select: str) -> None:
+    def _on_users_loaded(self, users: list[UserSummary], select: str) -> None:
         self._model.set_users(users)
         if select:
             self._view.select_user(select)

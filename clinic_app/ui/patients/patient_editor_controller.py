@@ -59,17 +59,17 @@ class PatientEditorController(QObject):
         self, work: Callable[[object], object], label: str, on_success: Callable[..., object]
     ) -> None:
         self._context.runner.run(
-            Lane.DATABASE, work, label=label, on_success=on_success, on_failure=self._on_failed
+            Lane.DATABASE, work, label=label, on_success=on_success, on_failure=self._on_task_failed
         )
 
     # --- doctors -------------------------------------------------------------------------
 
     def load_doctors(self) -> None:
         accounts, user = self._context.services.accounts, self._context.user
-        self._run(lambda _ctx: accounts.list_doctors(user), "list doctors", self._on_doctors)
+        self._run(lambda _ctx: accounts.list_doctors(user), "list doctors", self._on_doctors_loaded)
 
     @Slot(object)
-    def _on_doctors(self, doctors: list[UserSummary]) -> None:
+    def _on_doctors_loaded(self, doctors: list[UserSummary]) -> None:
         self._doctor_names = {doctor.id: doctor.display_name for doctor in doctors}
         self._panel.form.set_doctors([(doctor.id, doctor.display_name) for doctor in doctors])
 
@@ -155,7 +155,7 @@ class PatientEditorController(QObject):
             self._run(
                 lambda _ctx: patients.update(user, patient_id, data, version),
                 "update patient",
-                self._on_saved,
+                self._on_patient_saved,
             )
 
     def _on_duplicates_checked(self, data: PatientInput, found: list[PatientSummary]) -> None:
@@ -172,14 +172,16 @@ class PatientEditorController(QObject):
     def _create(self, data: PatientInput) -> None:
         self._panel.form.set_busy(True)
         patients, user = self._context.services.patients, self._context.user
-        self._run(lambda _ctx: patients.create(user, data), "create patient", self._on_created)
+        self._run(
+            lambda _ctx: patients.create(user, data), "create patient", self._on_patient_created
+        )
 
     @Slot(object)
-    def _on_created(self, created: CreatedPatient) -> None:
-        self._on_saved(created.patient)
+    def _on_patient_created(self, created: CreatedPatient) -> None:
+        self._on_patient_saved(created.patient)
 
     @Slot(object)
-    def _on_saved(self, detail: PatientDetail) -> None:
+    def _on_patient_saved(self, detail: PatientDetail) -> None:
         self._panel.form.set_busy(False)
         self._panel.form.start_edit(detail)  # the form is clean again
         self._show_detail(detail)
@@ -211,7 +213,9 @@ class PatientEditorController(QObject):
             self._detail.id,
         )
         self._run(
-            lambda _ctx: patients.delete(user, patient_id), "delete patient", self._on_deleted
+            lambda _ctx: patients.delete(user, patient_id),
+            "delete patient",
+            self._on_patient_deleted,
         )
 
     @Slot()
@@ -224,17 +228,19 @@ class PatientEditorController(QObject):
             self._detail.id,
         )
         self._run(
-            lambda _ctx: patients.restore(user, patient_id), "restore patient", self._on_restored
+            lambda _ctx: patients.restore(user, patient_id),
+            "restore patient",
+            self._on_patient_restored,
         )
 
     @Slot(object)
-    def _on_deleted(self, summary: PatientSummary) -> None:
+    def _on_patient_deleted(self, summary: PatientSummary) -> None:
         self.status_reported.emit("Patient deleted.")
         self.patient_changed.emit(summary)
         self._load(summary.id)
 
     @Slot(object)
-    def _on_restored(self, summary: PatientSummary) -> None:
+    def _on_patient_restored(self, summary: PatientSummary) -> None:
         self.status_reported.emit("Patient restored.")
         self.patient_changed.emit(summary)
         self._load(summary.id)
@@ -252,7 +258,7 @@ class PatientEditorController(QObject):
             self._panel.show_form()
 
     @Slot(object)
-    def _on_failed(self, error: BaseException) -> None:
+    def _on_task_failed(self, error: BaseException) -> None:
         form = self._panel.form
         form.set_busy(False)
         if isinstance(error, ValidationError) and self._panel.showing_form:

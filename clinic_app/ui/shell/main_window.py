@@ -123,9 +123,11 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             return action
 
-        self.find_action = add("findAction", "Find", QKeySequence.StandardKey.Find, self._on_find)
+        self.find_action = add(
+            "findAction", "Find", QKeySequence.StandardKey.Find, self._on_find_action_triggered
+        )
         self.new_action = add(
-            "newAction", "New patient", QKeySequence.StandardKey.New, self._on_new
+            "newAction", "New patient", QKeySequence.StandardKey.New, self._on_new_action_triggered
         )
         self.lock_action = add("lockAction", "Lock", "Ctrl+L", self.lock_requested)
         self.help_action = add(
@@ -205,11 +207,11 @@ class MainWindow(QMainWindow):
         return False
 
     @Slot()
-    def _on_find(self) -> None:
+    def _on_find_action_triggered(self) -> None:
         self._send(ShellCommand.FIND)
 
     @Slot()
-    def _on_new(self) -> None:
+    def _on_new_action_triggered(self) -> None:
         self._send(ShellCommand.NEW)
 
     @Slot()

@@ -93,7 +93,7 @@ class TaskRunner(QObject):
     """Owns one single-worker executor per lane. Create it on the GUI thread."""
 
     # A task failed and nobody handled its failure: the application shows it.
-    unhandled_failure = Signal(object)
+    task_failed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -180,7 +180,7 @@ class TaskRunner(QObject):
             log.info("task failed: %s (%s)", handle.label, type(error).__name__)
             handle.failed.emit(error)
             if not handle.handles_failure:
-                self.unhandled_failure.emit(error)
+                self.task_failed.emit(error)
         else:
             handle.succeeded.emit(result)
         handle.finished.emit()
