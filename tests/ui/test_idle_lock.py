@@ -188,3 +188,28 @@ def test_a_user_with_a_temporary_password_changes_it_before_taking_over(
     qtbot.waitUntil(lambda: app.login.change_password_dialog is not None, timeout=10000)
     assert app.workspace is None, "the administrator's views are closed first"
     assert app.login_window.isVisible()
+
+
+def test_an_open_dialog_is_hidden_while_locked_and_comes_back_after(
+    qtbot: QtBot, open_workspace: WorkspaceFactory
+) -> None:
+    from clinic_app.ui.admin.admin_page import AdminPage
+
+    workspace = open_workspace(Role.ADMIN)
+    page = workspace.window.show_page("admin")
+    assert isinstance(page, AdminPage)
+    qtbot.waitUntil(lambda: page.user_model.rowCount() == 4, timeout=5000)
+    page.user_view.add_button.click()
+    assert page.user_controller is not None
+    dialog = page.user_controller.dialog
+    assert dialog is not None
+    dialog.line("display_name").setText("Half typed")
+    assert dialog.isVisible()
+    workspace.lock()
+    assert not dialog.isVisible()
+    lock_screen = workspace.window.lock_screen
+    lock_screen.password_edit.setText(PASSWORDS[Role.ADMIN])
+    lock_screen.unlock_button.click()
+    qtbot.waitUntil(lambda: not workspace.window.showing_lock_screen, timeout=10000)
+    assert dialog.isVisible()
+    assert dialog.line("display_name").text() == "Half typed"

@@ -135,3 +135,44 @@ def test_leaving_the_password_change_returns_to_the_login_window(
     assert app.workspace is None
     assert app.login_window.ready
     assert app.login_window.password_edit.text() == ""
+
+
+def sign_in_admin(qtbot: QtBot, app: ClinicAppController) -> None:
+    with qtbot.waitSignal(app.workspace_opened, timeout=10000):
+        attempt(qtbot, app, USERNAMES[Role.ADMIN], PASSWORDS[Role.ADMIN])
+
+
+def test_signing_out_returns_to_the_login_window_and_someone_can_sign_in_again(
+    qtbot: QtBot, initialised_settings: Settings, app_factory: AppFactory
+) -> None:
+    app = ready_app(qtbot, app_factory, initialised_settings)
+    sign_in_admin(qtbot, app)
+    assert app.workspace is not None
+    first_window = app.workspace.window
+    first_window.sign_out_button.click()
+    assert app.workspace is None
+    assert app.login_window.isVisible()
+    assert not first_window.isVisible()
+    assert app.login_window.password_edit.text() == ""
+    sign_in_admin(qtbot, app)
+    assert app.workspace is not None
+    assert app.workspace.window is not first_window
+
+
+def test_closing_the_main_window_quits_the_application(
+    qtbot: QtBot, initialised_settings: Settings, app_factory: AppFactory
+) -> None:
+    app = ready_app(qtbot, app_factory, initialised_settings)
+    sign_in_admin(qtbot, app)
+    assert app.workspace is not None
+    with qtbot.waitSignal(app.finished, timeout=5000):
+        app.workspace.window.close()
+    assert app.services is None, "the database was closed"
+
+
+def test_closing_the_login_window_quits_the_application(
+    qtbot: QtBot, initialised_settings: Settings, app_factory: AppFactory
+) -> None:
+    app = ready_app(qtbot, app_factory, initialised_settings)
+    with qtbot.waitSignal(app.finished, timeout=5000):
+        app.login_window.close()

@@ -292,3 +292,19 @@ def test_a_record_changed_elsewhere_is_not_overwritten_and_the_form_keeps_its_te
     assert box is not None
     box.close()
     assert services.patients.get(nurse, ana.id).summary.phone == "111 2222"
+
+
+def test_the_keyboard_goes_from_search_to_results_to_the_patient(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
+) -> None:
+    make_patients(services, sign_in(services, Role.FRONT_DESK), PEOPLE)
+    page = open_page(qtbot, open_workspace(Role.FRONT_DESK))
+    type_search(qtbot, page, "ivanov")
+    qtbot.keyClick(page.list_view.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.panel.showing_detail, timeout=5000)
+    assert page.detail_view.name_label.text() == "Ivanov, Dmitri"
+
+    page.list_view.search_edit.setFocus()
+    qtbot.keyClick(page.list_view.search_edit, Qt.Key.Key_Down)
+    assert page.window().focusWidget() is page.list_view.table
+    assert page.list_view.table.selectionModel().selectedRows()[0].row() == 0

@@ -5,7 +5,8 @@ A view: it shows what the controller gives it and reports what the person does.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -68,6 +69,8 @@ class PatientListView(QWidget):
         self._stack.addWidget(self.empty_state)
         layout.addWidget(self._stack, 1)
 
+        self.search_edit.installEventFilter(self)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.search_edit.textEdited.connect(self.query_edited)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.table.activated.connect(self._on_table_activated)
@@ -140,6 +143,27 @@ class PatientListView(QWidget):
         # The clear button changes the text without `textEdited`: report it too.
         if not text:
             self.query_edited.emit(text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down arrow in the search box moves into the results, as in any search list."""
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self._model.rowCount() > 0
+        ):
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            self.table.selectRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def _on_search_edit_return_pressed(self) -> None:
+        """Enter opens the best match."""
+        if self._model.rowCount() > 0 and not self.showing_empty_state:
+            self.table.selectRow(0)
+            self._on_table_activated(self._model.index(0, 0))
 
     @Slot(QModelIndex)
     def _on_table_activated(self, index: QModelIndex) -> None:
