@@ -1,36 +1,56 @@
 """Writing versions: the one place a resource changes.
 
 A `ChangeSet` is one write transaction. It first locks `server_state` (the change sequence), so
-writers run one at a time from that point and `seq` order is commit order; every version it
-writes takes the next `seq` and the transaction's `lastUpdated` (never earlier than the last
-one written). Appointments it touches have their slot bookings rewritten at the end, where the
-primary key of `slot_bookings` refuses a second active booking of a slot.
+writers run one at a time from that point and `seq` order is commit order. Each version it
+writes takes the next `seq` and a `lastUpdated` one microsecond after the previous version's
+(never behind the clock): `lastUpdated` rises strictly with `seq`, so `_since` the last
+`lastUpdated` a client has seen brings back only that one version again. Current versions are
+read for a whole bundle at once and the new rows are written in batches by `finish`, which also
+rewrites the slot bookings of the appointments touched.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from clinic_app.server.blob_store import BlobInfo, delete_blob, publish_blob
 from clinic_app.server.database import now_us, write_transaction
 from clinic_app.server.instants import format_instant
 from clinic_app.server.outcome import FhirError
-from clinic_app.server.tables import resource_versions, resources, server_state, slot_bookings
+from clinic_app.server.slot_bookings import active_slots, rewrite_bookings
+from clinic_app.server.tables import resource_versions, resources, server_state
 from clinic_app.server.validation import SERVER_META
 
 T = TypeVar("T")
+Key = tuple[str, str]  # (resource type, id)
 
-# Appointment statuses that hold their slots (the rest release them).
-ACTIVE_APPOINTMENT = frozenset({"proposed", "pending", "booked", "arrived", "checked-in"})
-_SLOT_REFERENCE = re.compile(r"(?:^|/)Slot/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+_READ_CURRENT = select(
+    resources.c.resource_id, resources.c.version, resources.c.deleted, resources.c.content_hash
+).where(
+    resources.c.resource_type == bindparam("type"),
+    resources.c.resource_id.in_(bindparam("ids", expanding=True)),
+)
+_UPDATE_POINTER = (
+    update(resources)
+    .where(
+        resources.c.resource_type == bindparam("k_type"),
+        resources.c.resource_id == bindparam("k_id"),
+    )
+    .values(
+        version=bindparam("p_version"),
+        seq=bindparam("p_seq"),
+        deleted=bindparam("p_deleted"),
+        content_hash=bindparam("p_hash"),
+    )
+)
 
 
 def device_source(device_id: str | None) -> str | None:
@@ -81,18 +101,6 @@ def content_hash(resource: dict[str, Any], blob_sha256: str | None = None) -> st
     return digest.hexdigest()
 
 
-def active_slots(appointment: dict[str, Any]) -> set[str]:
-    if appointment.get("status") not in ACTIVE_APPOINTMENT:
-        return set()
-    slots: set[str] = set()
-    for reference in appointment.get("slot") or []:
-        text = reference.get("reference") if isinstance(reference, dict) else None
-        match = _SLOT_REFERENCE.search(text) if isinstance(text, str) else None
-        if match:
-            slots.add(match.group(1))
-    return slots
-
-
 def _serialise(resource: dict[str, Any]) -> str:
     ordered = {"resourceType": resource["resourceType"], "id": resource["id"]}
     ordered["meta"] = resource["meta"]
@@ -111,17 +119,35 @@ class ChangeSet:
         ).one()
         self._seq = int(state.change_seq)
         self._start_seq = self._seq
-        self.last_updated_us = max(now_us(), int(state.last_updated_us))
+        self._clock = max(now_us() - 1, int(state.last_updated_us))
+        self._current: dict[Key, Current | None] = {}
+        self._stored: set[Key] = set()  # keys with a row in `resources`
+        self._versions: list[dict[str, Any]] = []
+        self._new_pointers: list[dict[str, Any]] = []
+        self._moved_pointers: list[dict[str, Any]] = []
         self._appointments: dict[str, set[str]] = {}
 
+    def load(self, keys: Iterable[Key]) -> None:
+        """Reads the current versions of `keys` in a few queries (one per type and 500 ids)."""
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            if key not in self._current:
+                self._current[key] = None
+                by_type[key[0]].append(key[1])
+        for resource_type, ids in by_type.items():
+            for start in range(0, len(ids), 500):
+                rows = self.connection.execute(
+                    _READ_CURRENT, {"type": resource_type, "ids": ids[start : start + 500]}
+                )
+                for row in rows:
+                    key = (resource_type, row.resource_id)
+                    self._current[key] = Current(row.version, row.deleted, row.content_hash)
+                    self._stored.add(key)
+
     def current(self, resource_type: str, resource_id: str) -> Current | None:
-        row = self.connection.execute(
-            select(resources.c.version, resources.c.deleted, resources.c.content_hash).where(
-                resources.c.resource_type == resource_type,
-                resources.c.resource_id == resource_id,
-            )
-        ).one_or_none()
-        return None if row is None else Current(row.version, row.deleted, row.content_hash)
+        key = (resource_type, resource_id)
+        self.load([key])
+        return self._current[key]
 
     def put(
         self,
@@ -146,58 +172,57 @@ class ChangeSet:
             return self._unchanged(resource_type, resource_id, current.version)
         version = 1 if current is None else current.version + 1
         status = 201 if current is None or current.deleted else 200
+        stamp = self._tick()
         meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in SERVER_META}
         meta["versionId"] = str(version)
-        meta["lastUpdated"] = format_instant(self.last_updated_us)
+        meta["lastUpdated"] = format_instant(stamp)
         source = device_source(self._device_id)
         if source:
             meta["source"] = source
         body = _serialise({**resource, "meta": meta})
         if blob is not None:
             publish_blob(self.connection, blob)
-        self._write(resource_type, resource_id, version, method, status, body, digest, blob)
+        key = (resource_type, resource_id)
+        self._write(key, version, method, status, stamp, body, digest, blob)
         if resource_type == "Appointment":
             self._appointments[resource_id] = active_slots(resource)
-        return WriteResult(
-            resource_type, resource_id, version, False, status, self.last_updated_us, body, True
-        )
+        return WriteResult(resource_type, resource_id, version, False, status, stamp, body, True)
 
     def delete(self, resource_type: str, resource_id: str, if_match: int | None) -> WriteResult:
         current = self.current(resource_type, resource_id)
         _check_precondition(resource_type, current, if_match)
-        if current is None:
+        if current is None or current.deleted:
+            version = None if current is None else current.version
             return WriteResult(
-                resource_type, resource_id, None, True, 204, self.last_updated_us, None, False
-            )
-        if current.deleted:
-            return WriteResult(
-                resource_type,
-                resource_id,
-                current.version,
-                True,
-                204,
-                self.last_updated_us,
-                None,
-                False,
+                resource_type, resource_id, version, True, 204, self._clock, None, False
             )
         version = current.version + 1
-        self._write(resource_type, resource_id, version, "DELETE", 204, None, None, None)
+        stamp = self._tick()
+        self._write((resource_type, resource_id), version, "DELETE", 204, stamp, None, None, None)
         if resource_type == "Appointment":
             self._appointments[resource_id] = set()
-        return WriteResult(
-            resource_type, resource_id, version, True, 204, self.last_updated_us, None, True
-        )
+        return WriteResult(resource_type, resource_id, version, True, 204, stamp, None, True)
 
     def finish(self) -> None:
-        """Rewrites the touched appointments' bookings and advances the change sequence."""
+        """Writes the batched rows, rewrites bookings and advances the change sequence."""
+        if self._versions:
+            self.connection.execute(insert(resource_versions), self._versions)
+        if self._new_pointers:
+            self.connection.execute(insert(resources), self._new_pointers)
+        if self._moved_pointers:
+            self.connection.execute(_UPDATE_POINTER, self._moved_pointers)
         if self._appointments:
-            self._rewrite_bookings()
+            rewrite_bookings(self.connection, self._appointments)
         if self._seq != self._start_seq:
             self.connection.execute(
                 update(server_state)
                 .where(server_state.c.id == 1)
-                .values(change_seq=self._seq, last_updated_us=self.last_updated_us)
+                .values(change_seq=self._seq, last_updated_us=self._clock)
             )
+
+    def _tick(self) -> int:
+        self._clock = max(now_us(), self._clock + 1)
+        return self._clock
 
     def _unchanged(self, resource_type: str, resource_id: str, version: int) -> WriteResult:
         row = self.connection.execute(
@@ -213,84 +238,57 @@ class ChangeSet:
 
     def _write(
         self,
-        resource_type: str,
-        resource_id: str,
+        key: Key,
         version: int,
         method: str,
         status: int,
+        stamp: int,
         body: str | None,
         digest: str | None,
         blob: BlobInfo | None,
     ) -> None:
         self._seq += 1
         deleted = body is None
-        self.connection.execute(
-            insert(resource_versions).values(
-                seq=self._seq,
-                resource_type=resource_type,
-                resource_id=resource_id,
-                version=version,
-                method=method,
-                status=status,
-                deleted=deleted,
-                last_updated_us=self.last_updated_us,
-                device_id=self._device_id,
-                content_hash=digest,
-                body=body,
-                blob_id=blob.blob_id if blob else None,
-            )
+        self._versions.append(
+            {
+                "seq": self._seq,
+                "resource_type": key[0],
+                "resource_id": key[1],
+                "version": version,
+                "method": method,
+                "status": status,
+                "deleted": deleted,
+                "last_updated_us": stamp,
+                "device_id": self._device_id,
+                "content_hash": digest,
+                "body": body,
+                "blob_id": blob.blob_id if blob else None,
+            }
         )
-        pointer = {"version": version, "seq": self._seq, "deleted": deleted, "content_hash": digest}
-        if version == 1:
-            self.connection.execute(
-                insert(resources).values(
-                    resource_type=resource_type, resource_id=resource_id, **pointer
-                )
+        self._current[key] = Current(version, deleted, digest)
+        if key in self._stored:
+            self._moved_pointers.append(
+                {
+                    "k_type": key[0],
+                    "k_id": key[1],
+                    "p_version": version,
+                    "p_seq": self._seq,
+                    "p_deleted": deleted,
+                    "p_hash": digest,
+                }
             )
-        else:
-            self.connection.execute(
-                update(resources)
-                .where(
-                    resources.c.resource_type == resource_type,
-                    resources.c.resource_id == resource_id,
-                )
-                .values(**pointer)
-            )
-
-    def _rewrite_bookings(self) -> None:
-        appointment_ids = list(self._appointments)
-        self.connection.execute(
-            delete(slot_bookings).where(slot_bookings.c.appointment_id.in_(appointment_ids))
-        )
-        wanted: dict[str, str] = {}
-        for appointment_id, slots in self._appointments.items():
-            for slot_id in sorted(slots):
-                if slot_id in wanted:
-                    raise _slot_conflict(slot_id, wanted[slot_id])
-                wanted[slot_id] = appointment_id
-        if not wanted:
             return
-        # A readable answer first; the primary key below is what actually guarantees it.
-        held = self.connection.execute(
-            select(slot_bookings.c.slot_id, slot_bookings.c.appointment_id).where(
-                slot_bookings.c.slot_id.in_(list(wanted))
-            )
-        ).first()
-        if held is not None:
-            raise _slot_conflict(held.slot_id, held.appointment_id)
-        self.connection.execute(
-            insert(slot_bookings),
-            [{"slot_id": s, "appointment_id": a} for s, a in wanted.items()],
+        self._stored.add(key)
+        self._new_pointers.append(
+            {
+                "resource_type": key[0],
+                "resource_id": key[1],
+                "version": version,
+                "seq": self._seq,
+                "deleted": deleted,
+                "content_hash": digest,
+            }
         )
-
-
-def _slot_conflict(slot_id: str, holder: str) -> FhirError:
-    return FhirError(
-        409,
-        "conflict",
-        f"Slot/{slot_id} is already booked by Appointment/{holder}; nothing was stored",
-        expressions=["Appointment.slot"],
-    )
 
 
 def _check_precondition(resource_type: str, current: Current | None, if_match: int | None) -> None:

@@ -160,6 +160,7 @@ def _rewrite(root: Any, targets: dict[str, str]) -> None:
 
 def apply_entries(changes: ChangeSet, entries: list[Entry], chunk_bytes: int) -> list[WriteResult]:
     results: dict[int, WriteResult] = {}
+    changes.load((entry.resource_type, entry.resource_id) for entry in entries)
     for entry in sorted(entries, key=lambda e: (_ORDER[e.method], e.index)):
         try:
             results[entry.index] = _apply(changes, entry, chunk_bytes)

@@ -62,15 +62,29 @@ def test_paging_returns_every_version_once_newest_first(fhir: FhirSession, count
     assert len({b["meta"]["lastUpdated"] for b in bundles}) == 1
 
 
-def test_versions_sharing_one_timestamp_are_neither_lost_nor_repeated(
+def test_a_coarse_since_and_small_pages_list_a_whole_transaction_exactly_once(
     fhir: FhirSession,
 ) -> None:
+    # Whatever instants the versions carry, paging is by change sequence, never by time.
     ids = [new_id() for _ in range(60)]
-    fhir.transaction([put_entry(patient(pid, "same-instant")) for pid in ids])
+    fhir.transaction([put_entry(patient(pid, "one-bundle")) for pid in ids])
     stamp = fhir.get(f"Patient/{ids[0]}").json()["meta"]["lastUpdated"]
-    _, entries = _pages(fhir, f"_history?_since={stamp}&_count=7")
+    whole_second = stamp[:19] + "Z"
+    _, entries = _pages(fhir, f"_history?_since={whole_second}&_count=7")
     mine = [_version(e) for e in entries if _version(e)[1] in set(ids)]
     assert sorted(mine) == sorted(("Patient", pid, "1") for pid in ids)
+
+
+def test_since_the_last_lastupdated_seen_brings_back_only_that_version(
+    fhir: FhirSession,
+) -> None:
+    ids = [new_id() for _ in range(20)]
+    fhir.transaction([put_entry(patient(pid, "boundary")) for pid in ids])
+    newest = fhir.get("_history?_count=1").json()
+    last_seen = newest["entry"][0]["response"]["lastModified"]
+    assert newest["meta"]["lastUpdated"] == last_seen
+    again = fhir.get(f"_history?_since={last_seen}").json()
+    assert [_version(e) for e in again["entry"]] == [_version(newest["entry"][0])]
 
 
 def test_changes_made_while_paging_wait_for_the_next_pull(fhir: FhirSession) -> None:

@@ -70,11 +70,11 @@ def test_a_transaction_stores_every_entry_and_answers_each_in_order(fhir: FhirSe
     assert observation["encounter"]["reference"] == f"Encounter/{encounter_id}"
     assert fhir.get(f"Encounter/{encounter_id}").status_code == 200
     assert fhir.get(f"Patient/{gone}").status_code == 410
-    # All versions of one transaction share its lastUpdated.
-    stamps = {
+    # Each version has its own lastUpdated, rising in the order the entries were processed.
+    first, second = (
         fhir.get(p).json()["meta"]["lastUpdated"] for p in (f"Patient/{pid}", f"Observation/{oid}")
-    }
-    assert len(stamps) == 1
+    )
+    assert first < second
 
 
 def test_prefer_representation_returns_the_stored_resources(fhir: FhirSession) -> None:
