@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
+
 from clinic_app.errors import PermissionDeniedError
-from clinic_app.security.permissions import Action, is_allowed
+from clinic_app.security.permissions import Action, Role, is_allowed
+from clinic_app.security.tables import UserRow
 from clinic_app.security.users import AuthenticatedUser
 from clinic_app.storage.audit import AuditLog, Outcome
 from clinic_app.storage.database import Database
@@ -26,7 +29,8 @@ class Authorizer:
         record_type: str | None = None,
         record_id: str | None = None,
     ) -> None:
-        if is_allowed(user.role, action):
+        role, active = self._current_role(user)
+        if active and role is not None and is_allowed(role, action):
             return
         log.info("permission denied: user=%s action=%s", user.id, action.value)
         # The caller's transaction is about to be abandoned; the denial is recorded on its own.
@@ -40,6 +44,22 @@ class Authorizer:
                 outcome=Outcome.DENIED,
             )
             uow.commit()
+        if not active or role is None:
+            raise PermissionDeniedError(
+                "This account was disabled or removed since you signed in. Sign in again or ask "
+                "an administrator."
+            )
         raise PermissionDeniedError(
-            f"Your role ({user.role.value}) does not allow this ({action.value})."
+            f"Your role ({role.value}) does not allow this ({action.value})."
         )
+
+    def _current_role(self, user: AuthenticatedUser) -> tuple[Role | None, bool]:
+        """The role and state stored now, not at sign-in: a disabled or demoted account loses
+        its rights at its next action, not at its next sign-in."""
+        with self._db.unit_of_work(write=False) as uow:
+            row = uow.session.execute(
+                select(UserRow.role, UserRow.active).where(UserRow.id == user.id)
+            ).first()
+        if row is None:
+            return None, False
+        return Role(row.role), bool(row.active)

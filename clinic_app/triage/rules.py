@@ -7,6 +7,7 @@ file with a message naming the rule, rather than triage silently without that ru
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,8 +23,18 @@ from clinic_app.triage.text_matching import NegationRules, Phrase
 RULES_FILE = Path("triage") / "rules.yaml"
 SUPPORTED_FORMAT = 1
 OPERATORS = ("below", "at_most", "above", "at_least")
-_RULE_KEYS = {"id", "name", "urgency", "age", "sex", "when", "recommendation", "sources",
-              "codes", "tests"}
+_RULE_KEYS = {
+    "id",
+    "name",
+    "urgency",
+    "age",
+    "sex",
+    "when",
+    "recommendation",
+    "sources",
+    "codes",
+    "tests",
+}
 _TEST_KINDS = ("positive", "negated", "near_miss")
 
 
@@ -238,13 +249,26 @@ def parse_rules(data: Any) -> RuleSet:
 def load_rules(path: Path | None = None) -> RuleSet:
     path = path or default_rules_path()
     try:
+        stat = path.stat()
+    except OSError as exc:
+        raise RulesFileError(
+            f"The triage rules file could not be read ({path.name}); reinstall the application."
+        ) from exc
+    # Parsed once per file version: every store opened in a process would otherwise pay it.
+    return _load_rules_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_rules_cached(path: Path, _mtime_ns: int, _size: int) -> RuleSet:
+    try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesFileError(
             f"The triage rules file could not be read ({path.name}); reinstall the application."
         ) from exc
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=loader)  # a safe loader: the C one when libyaml is there
     except yaml.YAMLError as exc:
         raise RulesFileError(f"The triage rules file is not valid YAML: {exc}") from exc
     return parse_rules(data)

@@ -9,6 +9,7 @@ from clinic_app.errors import (
     AccountDisabledError,
     AccountLockedError,
     AuthenticationError,
+    PermissionDeniedError,
     ValidationError,
 )
 from clinic_app.security.accounts import LOCKOUT, MAX_FAILED_ATTEMPTS, AccountService
@@ -160,8 +161,9 @@ def test_the_last_administrator_cannot_be_demoted_or_disabled(
         accounts.set_role(second, "second.admin", Role.NURSE)
     accounts.set_role(second, USERNAMES[Role.ADMIN], Role.ADMIN)
     accounts.set_active(admin, "second.admin", False)
-    # The disabled administrator's old sign-in can't take the last active one down with it.
-    with pytest.raises(ValidationError, match="last active administrator"):
+    # The disabled administrator's old sign-in has lost its rights (checked on every call), so
+    # it can't take the last active one down with it.
+    with pytest.raises(PermissionDeniedError, match="disabled"):
         accounts.set_active(second, USERNAMES[Role.ADMIN], False)
     active_admins = [u for u in accounts.list_users(admin) if u.role is Role.ADMIN and u.active]
     assert [u.username for u in active_admins] == [USERNAMES[Role.ADMIN]]

@@ -211,3 +211,23 @@ def test_an_unknown_role_name_is_refused_clearly() -> None:
     assert Role.parse(" Front-Desk ") is Role.FRONT_DESK
     with pytest.raises(ValidationError, match="Unknown role"):
         Role.parse("superuser")
+
+
+def test_a_user_disabled_after_sign_in_loses_access_at_the_next_action(
+    services: Services, users: dict[Role, AuthenticatedUser]
+) -> None:
+    doctor = users[Role.DOCTOR]
+    services.patients.list(doctor)
+    services.accounts.set_active(users[Role.ADMIN], doctor.username, False)
+    with pytest.raises(PermissionDeniedError, match="disabled"):
+        services.patients.list(doctor)
+
+
+def test_a_role_change_applies_to_a_session_already_signed_in(
+    services: Services, users: dict[Role, AuthenticatedUser]
+) -> None:
+    nurse = users[Role.NURSE]
+    services.accounts.set_role(users[Role.ADMIN], nurse.username, Role.FRONT_DESK)
+    detail_rights = services.authorizer
+    with pytest.raises(PermissionDeniedError, match="front_desk"):
+        detail_rights.require(nurse, Action.PATIENT_READ_CLINICAL)
