@@ -277,7 +277,7 @@ def run(services: Services, n: int, plans: bool) -> None:
         f"\n{counts[0]:,} slots, {counts[1]:,} booked ({counts[1] / counts[0]:.0%}), "
         f"{counts[2]} doctors; Python {platform.python_version()}, {platform.machine()}"
     )
-    classes = search_classes(sorted(profiles), n)
+    classes = search_classes(sorted(profiles), n) if n else {}
     print(f"\nearliest available slot (ms; {n} searches per class, naive on {max(3, n // 20)})")
     print(
         f"{'class':<15}{'bare p50':>9}{'p95':>7}{'cpu p95':>8}{'svc p50':>9}{'p95':>7}"
@@ -324,6 +324,13 @@ def run(services: Services, n: int, plans: bool) -> None:
     again = time_each([FIRST_DAY] * 10, lambda w: scheduling.calendar.week_view(desk, w))
     day = time_each(weeks, lambda w: scheduling.calendar.day_view(desk, w))
     one = time_each(weeks, lambda w: scheduling.calendar.week_view(desk, w, doctor))
+    on_screen = sorted(profiles)[:8]
+    eight = time_each(
+        weeks,
+        lambda w: scheduling.calendar.range_view(
+            desk, w, w + timedelta(days=6), doctor_ids=on_screen
+        ),
+    )
     view = scheduling.calendar.week_view(desk, FIRST_DAY)
     entries = sum(len(c.entries) for c in view.columns)
     booked = sum(1 for c in view.columns for e in c.entries if e.appointment)
@@ -344,6 +351,10 @@ def run(services: Services, n: int, plans: bool) -> None:
         f"cpu p95 {day.cpu_p95:.1f} ms"
     )
     print(
+        f"  8 doctors on screen: p50 {eight.p50:.1f} ms, p95 {eight.p95:.1f} ms, "
+        f"cpu p95 {eight.cpu_p95:.1f} ms"
+    )
+    print(
         f"  one doctor:   p50 {one.p50:.1f} ms, p95 {one.p95:.1f} ms, cpu p95 {one.cpu_p95:.1f} ms"
     )
 
@@ -352,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--doctors", type=int, default=50)
     parser.add_argument("--days", type=int, default=364)
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--queries", type=int, default=200, help="0: the views only")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--plans", action="store_true")
     args = parser.parse_args(argv)

@@ -146,3 +146,24 @@ def test_reminder_calls_need_the_schedule_and_patient_reading(clinic: Clinic, bo
     with pytest.raises(PermissionDeniedError):
         clinic.scheduling.calendar.reminder_calls(clinic.doctor)
     assert clinic.scheduling.calendar.reminder_calls(clinic.desk, date(2026, 3, 4))
+
+
+def test_a_view_of_the_doctors_on_screen(clinic: Clinic, booked: str) -> None:
+    other = clinic.add_doctor("drwho", "Doctor Who")
+    clinic.profile(other, specialisation="Radiology")
+    third = clinic.add_doctor("drno", "Doctor No")
+    clinic.profile(third, specialisation="Radiology")
+    calendar = clinic.scheduling.calendar
+    shown = calendar.range_view(
+        clinic.desk, date(2026, 3, 4), date(2026, 3, 10), doctor_ids=[other, clinic.doctor.id]
+    )
+    assert {c.doctor_id for c in shown.columns} == {other, clinic.doctor.id}
+    assert len(shown.columns) == 14
+    own = calendar.range_view(
+        clinic.doctor, date(2026, 3, 4), date(2026, 3, 4), doctor_ids=[clinic.doctor.id]
+    )
+    assert [c.doctor_id for c in own.columns] == [clinic.doctor.id]
+    with pytest.raises(PermissionDeniedError):
+        calendar.range_view(
+            clinic.doctor, date(2026, 3, 4), date(2026, 3, 4), doctor_ids=[clinic.doctor.id, other]
+        )
