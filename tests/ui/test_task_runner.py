@@ -176,3 +176,23 @@ def test_the_work_function_is_plain_python_and_honours_a_cancelled_token() -> No
     with pytest.raises(OperationCancelledError):
         work(TaskContext(progress, token))
     assert progress.events == [(0, 1, "start")]
+
+
+def test_a_result_for_a_destroyed_owner_is_dropped(qtbot: QtBot, runner: TaskRunner) -> None:
+    """A window closed while its task ran must not get callbacks on its deleted widgets."""
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    owner = QObject()
+    release = threading.Event()
+    delivered: list[object] = []
+    handle = runner.run(
+        Lane.DATABASE, lambda _ctx: release.wait(5), on_success=delivered.append, owner=owner
+    )
+    later = runner.run(Lane.DATABASE, lambda _ctx: "later")
+    shiboken6.delete(owner)
+    release.set()
+    with qtbot.waitSignal(later.finished, timeout=5000):
+        pass
+    assert handle.orphaned
+    assert delivered == []

@@ -52,6 +52,7 @@ class AuditLogController(QObject):
             Lane.DATABASE,
             work,
             label="audit choices",
+            owner=self,
             on_success=lambda choices: self._view.set_choices(*choices),
             on_failure=lambda error: show_error(self._view, error),
         )
@@ -81,6 +82,7 @@ class AuditLogController(QObject):
                 audit.list(user, flt, limit=PAGE_SIZE, offset=offset),
             ),
             label="audit list",
+            owner=self,
             on_success=self._on_events_loaded,
             on_failure=self._on_fetch_failed,
         )
@@ -115,6 +117,7 @@ class AuditLogController(QObject):
             Lane.DATABASE,
             work,
             label="verify audit chain",
+            owner=self,
             on_success=self._on_verify_succeeded,
             on_failure=self._on_verify_failed,
         )

@@ -57,6 +57,7 @@ class BackupController(QObject):
             Lane.DATABASE,
             lambda _ctx: list_backup_files(folder),
             label="list backups",
+            owner=self,
             on_success=lambda files: self._on_files_loaded(files, select),
             on_failure=lambda error: show_error(self._view, error),
         )
@@ -71,7 +72,7 @@ class BackupController(QObject):
         assert callable(work)
         self._view.set_busy(True)
         handle = self._context.runner.run(
-            Lane.DATABASE, work, label=label, on_failure=self._on_task_failed
+            Lane.DATABASE, work, label=label, on_failure=self._on_task_failed, owner=self
         )
         handle.cancelled.connect(self._on_task_cancelled)
         handle.finished.connect(lambda: self._view.set_busy(False))

@@ -53,6 +53,7 @@ class UserAdminController(QObject):
             Lane.DATABASE,
             lambda _ctx: accounts.list_users(actor),
             label="list users",
+            owner=self,
             on_success=lambda users: self._on_users_loaded(users, select),
             on_failure=lambda error: show_error(self._view, error),
         )
@@ -89,6 +90,7 @@ class UserAdminController(QObject):
             Lane.DATABASE,
             lambda _ctx: work(),
             label=label,
+            owner=self,
             on_success=on_success,
             on_failure=on_failure,
         )

@@ -59,7 +59,12 @@ class PatientEditorController(QObject):
         self, work: Callable[[object], object], label: str, on_success: Callable[..., object]
     ) -> None:
         self._context.runner.run(
-            Lane.DATABASE, work, label=label, on_success=on_success, on_failure=self._on_task_failed
+            Lane.DATABASE,
+            work,
+            label=label,
+            on_success=on_success,
+            on_failure=self._on_task_failed,
+            owner=self,
         )
 
     # --- doctors -------------------------------------------------------------------------

@@ -157,6 +157,7 @@ class PatientListController(QObject):
             Lane.DATABASE,
             fetch,
             label="patient search" if query.strip() else "patient list",
+            owner=self,
             on_success=self._on_page_loaded,
             on_failure=self._on_page_failed,
         )

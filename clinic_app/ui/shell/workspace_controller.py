@@ -108,6 +108,7 @@ class WorkspaceController(QObject):
             Lane.DATABASE,
             lambda _ctx: session.unlock(accounts, password),
             label="unlock session",
+            owner=self,
             on_success=self._on_unlock_succeeded,
             on_failure=self._on_lock_screen_failed,
         )
@@ -129,6 +130,7 @@ class WorkspaceController(QObject):
             Lane.DATABASE,
             lambda _ctx: (accounts.login(username, password), password),
             label="switch user",
+            owner=self,
             on_success=self._on_switch_succeeded,
             on_failure=self._on_lock_screen_failed,
         )

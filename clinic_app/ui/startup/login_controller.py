@@ -38,6 +38,7 @@ class LoginController(QObject):
             Lane.DATABASE,
             lambda _ctx: (accounts.login(username, password), password),
             label="login",
+            owner=self,
             on_success=self._on_login_succeeded,
             on_failure=self._on_login_failed,
         )
@@ -79,6 +80,7 @@ class LoginController(QObject):
             Lane.DATABASE,
             lambda _ctx: accounts.change_own_password(user, old_password, new_password),
             label="change own password",
+            owner=self,
             on_success=self._on_password_changed,
             on_failure=self._on_password_change_failed,
         )

@@ -55,6 +55,7 @@ class StartupController(QObject):
             Lane.DATABASE,
             lambda _ctx: inspect_store(settings),
             label="inspect store",
+            owner=self,
             on_success=self._on_inspect_succeeded,
             on_failure=self._on_fatal_error,
         )
@@ -92,6 +93,7 @@ class StartupController(QObject):
             Lane.DATABASE,
             work,
             label="open store",
+            owner=self,
             on_success=self._on_open_succeeded,
             on_failure=self._on_open_failed,
         )
@@ -136,6 +138,7 @@ class StartupController(QObject):
             Lane.DATABASE,
             lambda ctx: run_setup(settings, request, ctx.progress),
             label="first-run setup",
+            owner=self,
             on_success=self._on_setup_succeeded,
             on_failure=self._on_setup_failed,
         )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 from clinic_app.errors import OperationCancelledError
@@ -62,6 +63,12 @@ class TaskHandle(QObject):
         self.token = CancelToken()
         self.running = True
         self.handles_failure = False
+        self.owner: QObject | None = None
+
+    @property
+    def orphaned(self) -> bool:
+        """The owner it reports to is gone."""
+        return self.owner is not None and not shiboken6.isValid(self.owner)
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -113,13 +120,19 @@ class TaskRunner(QObject):
         label: str = "",
         on_success: Callable[[Any], object] | None = None,
         on_failure: Callable[[BaseException], object] | None = None,
+        owner: QObject | None = None,
     ) -> TaskHandle:
         """Queue `function` on `lane`. `label` names the task in logs (never patient data).
 
         After `shutdown` (the application is closing) the work is refused quietly: the handle
-        comes back already finished and none of its signals will fire."""
+        comes back already finished and none of its signals will fire.
+
+        `owner` (usually the calling controller) ties the result to a Qt object: if the owner
+        was destroyed meanwhile (its window closed), the result is dropped instead of being
+        delivered to callbacks that would touch deleted widgets."""
         task_id = next(self._ids)
         handle = TaskHandle(task_id, lane, label or getattr(function, "__name__", "task"))
+        handle.owner = owner
         if self._closed:
             log.info("task refused after shutdown: %s", handle.label)
             handle.running = False
@@ -174,6 +187,9 @@ class TaskRunner(QObject):
         if handle is None or self._closed:
             return
         handle.running = False
+        if handle.orphaned:
+            log.info("result dropped, its owner is gone: %s", handle.label)
+            return
         if isinstance(error, OperationCancelledError):
             handle.cancelled.emit()
         elif isinstance(error, BaseException):
@@ -188,5 +204,5 @@ class TaskRunner(QObject):
     @Slot(int, int, int, str)
     def _on_relay_progressed(self, task_id: int, done: int, total: int, message: str) -> None:
         handle = self._handles.get(task_id)
-        if handle is not None and not self._closed:
+        if handle is not None and not self._closed and not handle.orphaned:
             handle.progressed.emit(done, total, message)
