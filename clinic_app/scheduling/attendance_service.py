@@ -103,7 +103,7 @@ class AttendanceService:
 
     def get(self, user: AuthenticatedUser, appointment_id: str) -> AppointmentDetail:
         """One appointment with its status history (a doctor: their own only)."""
-        self._require_read(user, None)
+        self._require_read(user)
         with self._db.unit_of_work() as uow:
             row = references.appointment(uow.session, appointment_id)
             doctor_id = row.doctor_id
@@ -134,7 +134,7 @@ class AttendanceService:
         self, user: AuthenticatedUser, patient_id: str, *, limit: int = 100
     ) -> list[AppointmentSummary]:
         """A patient's appointments, latest first (a doctor sees those with them only)."""
-        self._require_read(user, None)
+        self._require_read(user)
         if not 1 <= limit <= 500:
             raise ValidationError("The limit must be between 1 and 500.")
         query = select(AppointmentRow).where(
@@ -159,9 +159,13 @@ class AttendanceService:
             return True
         return user.can(Action.SCHEDULE_READ_OWN) and doctor_id in (None, user.id)
 
-    def _require_read(self, user: AuthenticatedUser, doctor_id: str | None) -> None:
-        if not self._may_read(user, doctor_id):
-            self._authz.require(user, Action.SCHEDULE_READ, record_type=RECORD_TYPE_APPOINTMENT)
+    def _require_read(self, user: AuthenticatedUser) -> None:
+        """Some calendar right, checked against the stored account (a doctor's own is enough
+        here; which appointments they may see is narrowed afterwards)."""
+        action = (
+            Action.SCHEDULE_READ if user.can(Action.SCHEDULE_READ) else Action.SCHEDULE_READ_OWN
+        )
+        self._authz.require(user, action, record_type=RECORD_TYPE_APPOINTMENT)
 
     def _summary(self, session: Session, row: AppointmentRow) -> AppointmentSummary:
         patient = references.patient(session, row.patient_id)

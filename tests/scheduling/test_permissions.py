@@ -167,3 +167,16 @@ def test_a_view_of_the_doctors_on_screen(clinic: Clinic, booked: str) -> None:
         calendar.range_view(
             clinic.doctor, date(2026, 3, 4), date(2026, 3, 4), doctor_ids=[clinic.doctor.id, other]
         )
+
+
+def test_a_disabled_account_loses_the_calendar_at_once(clinic: Clinic, booked: str) -> None:
+    clinic.services.accounts.set_active(clinic.admin, "desk", False)
+    clinic.services.accounts.set_active(clinic.admin, "drhouse", False)
+    with pytest.raises(PermissionDeniedError, match="disabled"):
+        clinic.scheduling.calendar.day_view(clinic.desk, date(2026, 3, 4))
+    with pytest.raises(PermissionDeniedError, match="disabled"):
+        clinic.scheduling.booking.find_earliest(clinic.desk, SlotSearch())
+    with pytest.raises(PermissionDeniedError, match="disabled"):
+        clinic.scheduling.calendar.day_view(clinic.doctor, date(2026, 3, 4), clinic.doctor.id)
+    with pytest.raises(PermissionDeniedError, match="disabled"):
+        clinic.scheduling.attendance.get(clinic.doctor, booked)
