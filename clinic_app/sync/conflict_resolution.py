@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import ValidationError
+from clinic_app.scheduling.models import ACTIVE_STATUSES
+from clinic_app.scheduling.tables import AppointmentRow, SlotRow
 from clinic_app.storage.outbox import OutboxOperation, OutboxRow
 from clinic_app.storage.types import utcnow
 from clinic_app.sync.conflict_store import DELETED_KEY, RESOLVED
@@ -196,6 +198,28 @@ def close(
         entity_id=row.entity_id,
         message=resolution.value,
     )
+
+
+def rehold_slot(session: Session, appointment_id: str) -> None:
+    """After a refused booking is cancelled here, its slot stays booked when the server's
+    booking (already pulled) holds it: the scheduling feature's `release` opens a slot
+    without asking whether another appointment holds it, which can't happen without sync.
+    Written through the ORM, so the slot's change goes out like any other."""
+    appointment = session.get(AppointmentRow, appointment_id)
+    if appointment is None or appointment.slot_id is None:
+        return
+    holder = session.scalar(
+        select(AppointmentRow.id).where(
+            AppointmentRow.slot_id == appointment.slot_id,
+            AppointmentRow.id != appointment_id,
+            AppointmentRow.status.in_([s.value for s in ACTIVE_STATUSES]),
+            AppointmentRow.deleted_at.is_(None),
+        )
+    )
+    slot = session.get(SlotRow, appointment.slot_id)
+    if holder is not None and slot is not None and slot.status == "open":
+        slot.status = "booked"
+        session.flush()
 
 
 def keep_trying(session: Session, mapping: TableMapping, entity_id: str) -> None:

@@ -223,13 +223,16 @@ class SyncService:
         except ValueError as exc:
             names = ", ".join(r.value for r in Resolution)
             raise ValidationError(f"Choose one of: {names}.") from exc
-        entity_type, entity_id, kind = self._open_conflict(user, conflict_id)
+        entity_type, entity_id, kind, server = self._open_conflict(user, conflict_id)
         if resolution not in conflict_resolution.CHOICES[kind]:
             raise ValidationError(
                 f"'{resolution.value}' does not apply to a {kind.value} conflict."
             )
         if resolution is Resolution.CANCEL_BOOKING:
             self._booking.cancel(user, entity_id, "The slot was booked on the server first.")
+            # The server's booking of that slot, held until now, can be stored here at last.
+            applier = Applier(self._db, self._registry, None, server, self._audit)
+            retry_pulls(self._db, self._registry, applier, server, None)
         mapping = self._registry.for_table(entity_type)
         if mapping is None:
             raise ValidationError("This record's table no longer syncs.")
@@ -243,6 +246,8 @@ class SyncService:
                 )
             elif resolution is Resolution.KEEP_LOCAL:
                 conflict_resolution.keep_trying(uow.session, mapping, current.entity_id)
+            elif resolution is Resolution.CANCEL_BOOKING:
+                conflict_resolution.rehold_slot(uow.session, current.entity_id)
             conflict_resolution.close(uow.session, current, resolution, user.id)
             self._audit.append(
                 uow.session,
@@ -256,7 +261,7 @@ class SyncService:
 
     def _open_conflict(
         self, user: AuthenticatedUser, conflict_id: str
-    ) -> tuple[str, str, ConflictKind]:
+    ) -> tuple[str, str, ConflictKind, str]:
         with self._db.unit_of_work(write=False) as uow:
             row = (
                 uow.session.get(SyncConflictRow, conflict_id)
@@ -266,7 +271,7 @@ class SyncService:
             if row is None or row.status != OPEN:
                 raise NotFoundError("No open conflict with that id.")
             audience = self._audience(row)
-            found = (row.entity_type, row.entity_id, ConflictKind(row.kind))
+            found = (row.entity_type, row.entity_id, ConflictKind(row.kind), row.server_url)
         if not user.can(audience):
             self._authz.require(user, audience, record_type=found[0])
         return found

@@ -16,14 +16,25 @@ from tests.sync.workstation import Workstation, make_workstation
 WorkstationFactory = Callable[..., Workstation]
 
 
-@pytest.fixture
-def sync_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    workdir = tmp_path / "server"
-    workdir.mkdir()
+def _server(workdir: Path) -> Iterator[ServerProcess]:
+    workdir.mkdir(parents=True, exist_ok=True)
     server = ServerProcess(db_url=f"sqlite:///{workdir / 'server.db'}", workdir=workdir)
     server.start()
     yield server
     server.kill()
+
+
+@pytest.fixture
+def sync_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server of the test's own."""
+    yield from _server(tmp_path / "server")
+
+
+@pytest.fixture(scope="module")
+def shared_sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server for a module's tests: each test registers its own workstations, which also
+    receive what earlier tests sent (as workstations joining a busy clinic would)."""
+    yield from _server(tmp_path_factory.mktemp("shared-server"))
 
 
 @pytest.fixture
