@@ -66,7 +66,8 @@ def entry_json(base: str, version: StoredVersion) -> str:
 
 def history_bundle(request: Request, page: HistoryPage, path: str) -> str:
     base = base_of(request)
-    links = [{"relation": "self", "url": str(request.url)}]
+    query = f"?{request.url.query}" if request.url.query else ""
+    links = [{"relation": "self", "url": f"{base}/{path}{query}"}]
     if page.next_cursor is not None:
         query = urlencode({"_count": _count(request), "_cursor": page.next_cursor.encode()})
         links.append({"relation": "next", "url": f"{base}/{path}?{query}"})

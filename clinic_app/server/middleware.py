@@ -50,7 +50,13 @@ class AuthMiddleware:
             error = _unauthorised("This server needs Authorization: Bearer <device token>", "login")
             await error_response(error)(scope, receive, send)
             return
-        device = await anyio.to_thread.run_sync(self._registry.authenticate, token.strip())
+        try:
+            device = await anyio.to_thread.run_sync(self._registry.authenticate, token.strip())
+        except Exception:  # noqa: BLE001 - no database, no service: say so in FHIR terms
+            log.warning("token check failed: database unavailable")
+            error = FhirError(503, "transient", "The server's database is unavailable; retry later")
+            await error_response(error)(scope, receive, send)
+            return
         if device is None:
             error = _unauthorised(
                 "The device token is not valid (unknown, rotated or revoked)", "security"

@@ -15,7 +15,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Engine, Row, func, select
 
 from clinic_app.server.database import read_transaction
 from clinic_app.server.outcome import FhirError, bad_request
@@ -90,33 +90,34 @@ def read_version(
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a history listing stands: below `before_seq`, from `since_us`, in the snapshot
-    whose newest change was made at `snapshot_us`."""
+    """Where a history listing stands: versions with `from_seq <= seq < before_seq`, of the
+    snapshot whose newest change was made at `snapshot_us`. `_since` becomes `from_seq` (the
+    first version at or after that instant; lastUpdated rises with seq), so every page is a
+    range scan of the change sequence, whatever the filters."""
 
     before_seq: int
-    since_us: int | None
+    from_seq: int
     snapshot_us: int
 
     def encode(self) -> str:
-        raw = json.dumps([_CURSOR_VERSION, self.before_seq, self.since_us, self.snapshot_us])
+        raw = json.dumps([_CURSOR_VERSION, self.before_seq, self.from_seq, self.snapshot_us])
         return base64.urlsafe_b64encode(raw.encode("ascii")).decode("ascii").rstrip("=")
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
         try:
             padded = token + "=" * (-len(token) % 4)
-            tag, before, since, snapshot = json.loads(base64.urlsafe_b64decode(padded))
-            if (
-                tag != _CURSOR_VERSION
-                or not isinstance(before, int)
-                or not isinstance(snapshot, int)
-            ):
-                raise ValueError
-            if since is not None and not isinstance(since, int):
+            tag, before, start, snapshot = json.loads(base64.urlsafe_b64decode(padded))
+            values = (before, start, snapshot)
+            if tag != _CURSOR_VERSION or not all(_is_bigint(value) for value in values):
                 raise ValueError
         except (ValueError, TypeError, binascii.Error):
             raise bad_request("The _cursor parameter is not one this server issued") from None
-        return cls(before, since, snapshot)
+        return cls(before, start, snapshot)
+
+
+def _is_bigint(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,16 @@ def first_cursor(engine: Engine, since_us: int | None) -> Cursor:
                 server_state.c.id == 1
             )
         ).one()
-    return Cursor(int(state.change_seq) + 1, since_us, int(state.last_updated_us))
+        before = int(state.change_seq) + 1
+        start = 0
+        if since_us is not None:
+            first = connection.execute(
+                select(func.min(resource_versions.c.seq)).where(
+                    resource_versions.c.last_updated_us >= since_us
+                )
+            ).scalar_one()
+            start = before if first is None else int(first)
+    return Cursor(before, start, int(state.last_updated_us))
 
 
 def read_history(
@@ -143,9 +153,9 @@ def read_history(
     resource_type: str | None = None,
     resource_id: str | None = None,
 ) -> HistoryPage:
-    query = select(*_COLUMNS).where(resource_versions.c.seq < cursor.before_seq)
-    if cursor.since_us is not None:
-        query = query.where(resource_versions.c.last_updated_us >= cursor.since_us)
+    query = select(*_COLUMNS).where(
+        resource_versions.c.seq < cursor.before_seq, resource_versions.c.seq >= cursor.from_seq
+    )
     if resource_type is not None:
         query = query.where(resource_versions.c.resource_type == resource_type)
     if resource_id is not None:
@@ -156,5 +166,5 @@ def read_history(
     following = None
     if len(rows) > count:
         rows = rows[:count]
-        following = Cursor(rows[-1].seq, cursor.since_us, cursor.snapshot_us)
+        following = Cursor(rows[-1].seq, cursor.from_seq, cursor.snapshot_us)
     return HistoryPage(rows, following, cursor.snapshot_us)

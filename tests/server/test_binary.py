@@ -64,8 +64,10 @@ def test_a_50_mb_binary_streams_in_and_out_without_being_held_in_memory(
             size += len(piece)
     assert size == 50 * MIB
     assert received.hexdigest() == sent.hexdigest()
+    # Loose on purpose: allocator arenas of the worker threads come and go (typically 10-20
+    # MiB here); holding the 50 MiB content whole, even once, would cross the line.
     growth = live_server.process.peak_rss_bytes() - baseline
-    assert growth < 30 * MIB, f"the server's memory grew by {growth // MIB} MiB"
+    assert growth < 45 * MIB, f"the server's memory grew by {growth // MIB} MiB"
     engine = make_engine(live_server.db_url)
     try:
         with engine.connect() as connection:

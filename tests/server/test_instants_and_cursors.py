@@ -34,13 +34,24 @@ def test_instants_without_a_zone_or_malformed_are_refused(text: str) -> None:
 
 
 def test_a_cursor_round_trips_and_is_url_safe() -> None:
-    cursor = Cursor(before_seq=123_456, since_us=None, snapshot_us=1_795_449_744_905_998)
+    cursor = Cursor(before_seq=123_456, from_seq=17, snapshot_us=1_795_449_744_905_998)
     token = cursor.encode()
     assert token.replace("-", "").replace("_", "").isalnum()
     assert Cursor.decode(token) == cursor
 
 
-@pytest.mark.parametrize("token", ["", "x", "bm9wZQ", "WzIsIDEsIG51bGwsIDFd", "W251bGxd"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "x",
+        "bm9wZQ",  # "nope"
+        "WzIsIDEsIDAsIDFd",  # [2, 1, 0, 1]: another cursor version
+        "W251bGxd",  # [null]
+        "WzEsIDEsIG51bGwsIDFd",  # [1, 1, null, 1]
+        "WzEsIDk5OTk5OTk5OTk5OTk5OTk5OTk5OSwgMCwgMV0",  # past a BIGINT
+    ],
+)
 def test_a_cursor_the_server_did_not_issue_is_refused(token: str) -> None:
     with pytest.raises(FhirError) as refused:
         Cursor.decode(token)
