@@ -7,7 +7,7 @@ few hundred instants across every doctor). Stored formats are SQLAlchemy's SQLit
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -73,6 +73,8 @@ class SlotRecord(NamedTuple):
     status: str
     block_reason: str | None
     version: int
+    local_start: datetime
+    local_end: datetime
 
 
 class AppointmentRecord(NamedTuple):
@@ -94,6 +96,8 @@ class AppointmentRecord(NamedTuple):
     given_name: str
     birth_date: date
     phone: str | None
+    local_start: datetime
+    local_end: datetime
 
 
 class RowReader:
@@ -102,7 +106,7 @@ class RowReader:
     def __init__(self) -> None:
         self._instants: dict[str, datetime] = {}
         self._dates: dict[str, date] = {}
-        self._local: dict[str, dict[datetime, datetime]] = {}
+        self._local: dict[str, dict[str, datetime]] = {}
 
     def instant(self, text: str) -> datetime:
         value = self._instants.get(text)
@@ -118,25 +122,39 @@ class RowReader:
             self._dates[text] = value
         return value
 
-    def local(self, instant: datetime, tz: ZoneInfo) -> datetime:
+    def local(self, text: str, tz: ZoneInfo) -> datetime:
+        """The stored UTC instant `text` in the zone `tz` (one conversion per distinct pair)."""
         cache = self._local.get(tz.key)
         if cache is None:
             cache = self._local[tz.key] = {}
-        value = cache.get(instant)
+        value = cache.get(text)
         if value is None:
-            value = cache[instant] = instant.astimezone(tz)
+            value = cache[text] = self.instant(text).astimezone(tz)
         return value
 
     def slots(
-        self, session: Session, date_from: date, date_to: date, doctor_ids: Sequence[str]
+        self, session: Session, date_from: date, date_to: date, zones: Mapping[str, ZoneInfo]
     ) -> list[SlotRecord]:
+        """The live slots of the doctors in `zones` (doctor id → zone) between local dates."""
+        doctor_ids = list(zones)
         if not doctor_ids:
             return []
         sql = _SLOTS_SQL.format(doctors=", ".join("?" * len(doctor_ids)))
         rows = _fetch_all(session, sql, (date_from.isoformat(), date_to.isoformat(), *doctor_ids))
-        instant, day = self.instant, self.day
+        instant, day, local = self.instant, self.day, self.local
         return [
-            SlotRecord(r[0], r[1], day(r[2]), instant(r[3]), instant(r[4]), r[5], r[6], r[7])
+            SlotRecord(
+                r[0],
+                r[1],
+                day(r[2]),
+                instant(r[3]),
+                instant(r[4]),
+                r[5],
+                r[6],
+                r[7],
+                local(r[3], zones[r[1]]),
+                local(r[4], zones[r[1]]),
+            )
             for r in rows
         ]
 
@@ -145,9 +163,11 @@ class RowReader:
         session: Session,
         date_from: date,
         date_to: date,
-        doctor_ids: Sequence[str],
+        zones: Mapping[str, ZoneInfo],
         statuses: Sequence[str],
     ) -> list[AppointmentRecord]:
+        """Appointments (with their patients' names) of the doctors in `zones`, by time."""
+        doctor_ids = list(zones)
         if not doctor_ids:
             return []
         sql = _APPOINTMENTS_SQL.format(
@@ -156,7 +176,7 @@ class RowReader:
         rows = _fetch_all(
             session, sql, (date_from.isoformat(), date_to.isoformat(), *statuses, *doctor_ids)
         )
-        instant, day = self.instant, self.day
+        instant, day, local = self.instant, self.day, self.local
         records = [
             AppointmentRecord(
                 r[0],
@@ -177,13 +197,16 @@ class RowReader:
                 r[15],
                 day(r[16]),
                 r[17],
+                local(r[4], zones[r[2]]),
+                local(r[5], zones[r[2]]),
             )
             for r in rows
         ]
         records.sort(key=lambda record: record.starts_at)
         return records
 
-    def summary(self, r: AppointmentRecord, tz: ZoneInfo) -> AppointmentSummary:
+    @staticmethod
+    def summary(r: AppointmentRecord) -> AppointmentSummary:
         return frozen(
             AppointmentSummary,
             id=r.id,
@@ -193,8 +216,8 @@ class RowReader:
             slot_id=r.slot_id,
             starts_at=r.starts_at,
             ends_at=r.ends_at,
-            local_start=self.local(r.starts_at, tz),
-            local_end=self.local(r.ends_at, tz),
+            local_start=r.local_start,
+            local_end=r.local_end,
             appointment_type=TYPES[r.appointment_type],
             status=STATUSES[r.status],
             walk_in=r.walk_in,
@@ -233,8 +256,8 @@ def frozen(cls: type[_T], **fields: object) -> _T:
 
 def day_row(r: AppointmentRecord, doctor: Doctor) -> DayListRow:
     return DayListRow(
-        local_start=r.starts_at.astimezone(doctor.tz),
-        local_end=r.ends_at.astimezone(doctor.tz),
+        local_start=r.local_start,
+        local_end=r.local_end,
         doctor_name=doctor.name,
         room=doctor.room,
         patient_id=r.patient_id,

@@ -9,7 +9,7 @@ one audit event (counts only).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -120,7 +120,7 @@ class CalendarService:
         with self._db.unit_of_work() as uow:
             doctors = {d.id: d for d in self._doctors(uow.session, doctor_id)}
             the_day = day or self._clinic_today(uow.session, now)
-            rows = self._appointments(uow.session, the_day, the_day, list(doctors), False)
+            rows = self._appointments(uow.session, the_day, the_day, doctors, False)
             entries = []
             for r in rows:
                 if r.status not in {AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED}:
@@ -131,7 +131,7 @@ class CalendarService:
                     waiting = max(0, int((now - r.arrived_at).total_seconds() // 60))
                 entries.append(
                     QueueEntry(
-                        appointment=RowReader().summary(r, doctor.tz),
+                        appointment=RowReader.summary(r),
                         doctor_name=doctor.name,
                         room=doctor.room,
                         arrived=r.arrived_at is not None,
@@ -149,7 +149,7 @@ class CalendarService:
         require_calendar(self._authz, user, doctor_id)
         with self._db.unit_of_work() as uow:
             doctors = {d.id: d for d in self._doctors(uow.session, doctor_id)}
-            rows = self._appointments(uow.session, day, day, list(doctors), False)
+            rows = self._appointments(uow.session, day, day, doctors, False)
             result = [day_row(r, doctors[r.doctor_id]) for r in rows]
             result.sort(key=lambda row: (row.doctor_name, row.local_start))
             self._audit_read(uow.session, user, "schedule.day_list", doctor_id, len(result))
@@ -165,7 +165,7 @@ class CalendarService:
         with self._db.unit_of_work() as uow:
             doctors = {d.id: d for d in self._doctors(uow.session, None)}
             the_day = day or self._clinic_today(uow.session, self._clock()) + timedelta(days=1)
-            rows = self._appointments(uow.session, the_day, the_day, list(doctors), False)
+            rows = self._appointments(uow.session, the_day, the_day, doctors, False)
             calls = [
                 ReminderCall(
                     appointment_id=r.id,
@@ -197,15 +197,15 @@ class CalendarService:
     ) -> tuple[list[DoctorDay], int]:
         by_id = {d.id: d for d in doctors}
         reader = RowReader()
+        zones = {d.id: d.tz for d in doctors}
         entries: dict[tuple[str, date], list[CalendarEntry]] = defaultdict(list)
-        slot_rows = reader.slots(session, date_from, date_to, ids)
+        slot_rows = reader.slots(session, date_from, date_to, zones)
         appointments = self._appointments(
-            session, date_from, date_to, ids, include_cancelled, reader
+            session, date_from, date_to, by_id, include_cancelled, reader
         )
         holding = {r.slot_id: r for r in appointments if r.slot_id and r.status in _ACTIVE}
         placed: set[str] = set()
         for s in slot_rows:
-            tz = by_id[s.doctor_id].tz
             held = holding.get(s.id)
             if held is not None:
                 placed.add(held.id)
@@ -214,20 +214,20 @@ class CalendarService:
                     CalendarEntry,
                     starts_at=s.starts_at,
                     ends_at=s.ends_at,
-                    local_start=reader.local(s.starts_at, tz),
-                    local_end=reader.local(s.ends_at, tz),
+                    local_start=s.local_start,
+                    local_end=s.local_end,
                     slot_id=s.id,
                     slot_status=SLOT_STATUSES[s.status],
                     block_reason=s.block_reason,
                     slot_version=s.version,
-                    appointment=reader.summary(held, tz) if held is not None else None,
+                    appointment=reader.summary(held) if held is not None else None,
                 )
             )
         # Walk-ins, no-shows and cancellations: appointments not drawn inside a slot.
         for r in appointments:
             if r.id in placed:
                 continue
-            summary = reader.summary(r, by_id[r.doctor_id].tz)
+            summary = reader.summary(r)
             entries[(r.doctor_id, r.local_date)].append(
                 frozen(
                     CalendarEntry,
@@ -267,12 +267,13 @@ class CalendarService:
         session: Session,
         date_from: date,
         date_to: date,
-        ids: list[str],
+        doctors: Mapping[str, Doctor],
         cancelled: bool,
         reader: RowReader | None = None,
     ) -> list[AppointmentRecord]:
         statuses = [*_SHOWN, AppointmentStatus.CANCELLED.value] if cancelled else _SHOWN
-        return (reader or RowReader()).appointments(session, date_from, date_to, ids, statuses)
+        zones = {doctor_id: doctor.tz for doctor_id, doctor in doctors.items()}
+        return (reader or RowReader()).appointments(session, date_from, date_to, zones, statuses)
 
     @staticmethod
     def _doctors(session: Session, doctor_ids: str | list[str] | None) -> list[Doctor]:
