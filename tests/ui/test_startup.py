@@ -258,3 +258,35 @@ def test_an_incomplete_data_folder_is_not_overwritten(
     assert "clinic.db is missing" in text_shown
     assert initialised_settings.store_file.exists()
     assert not initialised_settings.database_path.exists()
+
+
+def test_an_older_database_is_upgraded_at_start_with_progress_and_a_notice(
+    qtbot: QtBot, initialised_settings: Settings, app_factory: AppFactory
+) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from clinic_app.storage.migrate import alembic_config, head_revisions
+
+    services = open_services(initialised_settings)
+    newest = next(
+        script
+        for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+        if script.revision in head_revisions() and script.down_revision is not None
+    )
+    config = alembic_config()
+    with services.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, f"{newest.revision}-1")
+    services.db.checkpoint()
+    services.close()
+
+    app = app_factory(initialised_settings)
+    with qtbot.waitSignal(app.store_opened, timeout=20000):
+        pass
+    assert app.startup.open_messages[:2] == [
+        "Backing up before the database upgrade",
+        "Upgrading the database",
+    ]
+    assert "upgraded" in app.login_window.notice_text()
+    assert app.login_window.ready
+    assert list(initialised_settings.backup_dir.glob("auto-*pre-migration.clinicbak"))

@@ -36,6 +36,7 @@ class PatientDetailView(QWidget):
     edit_requested = Signal()
     delete_requested = Signal()
     restore_requested = Signal()
+    chart_requested = Signal()
 
     def __init__(
         self,
@@ -43,11 +44,13 @@ class PatientDetailView(QWidget):
         can_edit: bool,
         can_delete: bool,
         can_restore: bool,
+        can_open_chart: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("patientDetailView")
         self._can_edit, self._can_delete, self._can_restore = can_edit, can_delete, can_restore
+        self._can_open_chart = can_open_chart
         self._values: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 14, 16, 12)
@@ -106,7 +109,17 @@ class PatientDetailView(QWidget):
         self.edit_button = QPushButton(icon("edit", ON_ACCENT_COLOUR), "Edit")
         self.edit_button.setObjectName("primaryButton")
         self.edit_button.clicked.connect(self.edit_requested)
-        for button in (self.delete_button, self.restore_button, self.edit_button):
+        self.chart_button = QPushButton(icon("chart"), "Chart")
+        self.chart_button.setObjectName("chartButton")
+        self.chart_button.setToolTip("Open the patient's chart (Ctrl+Enter)")
+        self.chart_button.setVisible(False)
+        self.chart_button.clicked.connect(self.chart_requested)
+        for button in (
+            self.delete_button,
+            self.restore_button,
+            self.chart_button,
+            self.edit_button,
+        ):
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         return row
 
@@ -151,6 +164,7 @@ class PatientDetailView(QWidget):
         self.edit_button.setVisible(self._can_edit and not deleted)
         self.delete_button.setVisible(self._can_delete and not deleted)
         self.restore_button.setVisible(self._can_restore and deleted)
+        self.chart_button.setVisible(self._can_open_chart and not deleted)
 
     def value_text(self, key: str) -> str:
         return self._values[key].text()

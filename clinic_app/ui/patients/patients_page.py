@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QSplitter
 
 from clinic_app.patients.models import PatientSummary
@@ -13,7 +14,7 @@ from clinic_app.ui.patients.patient_form_view import PatientFormView
 from clinic_app.ui.patients.patient_list_controller import PatientListController
 from clinic_app.ui.patients.patient_list_view import PatientListView
 from clinic_app.ui.patients.patient_panel_view import PatientPanelView
-from clinic_app.ui.patients.patient_table_model import PatientTableModel
+from clinic_app.ui.patients.patient_table_model import PATIENT_ID_ROLE, PatientTableModel
 from clinic_app.ui.shell.shell_page import PageContext, ShellCommand, ShellPage
 
 
@@ -31,6 +32,7 @@ class PatientsPage(ShellPage):
             can_edit=user.can(Action.PATIENT_UPDATE),
             can_delete=user.can(Action.PATIENT_DELETE),
             can_restore=user.can(Action.PATIENT_RESTORE),
+            can_open_chart=user.can(Action.VISIT_READ),
         )
         self.form_view = PatientFormView(
             clinical_visible=user.can(Action.PATIENT_READ_CLINICAL),
@@ -59,6 +61,34 @@ class PatientsPage(ShellPage):
         self.editor.patient_changed.connect(self._on_editor_patient_changed)
         self.editor.status_reported.connect(self.status_reported)
         self.editor.load_doctors()
+        # The chart is another page: Chart button, double-click or Ctrl+Enter on a patient.
+        self._can_open_chart = user.can(Action.VISIT_READ)
+        self.detail_view.chart_requested.connect(self._on_detail_view_chart_requested)
+        self.list_view.table.doubleClicked.connect(self._on_table_double_clicked)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.open_chart)
+
+    def open_chart(self, patient_id: str = "") -> bool:
+        """Asks the shell for the chart page of this patient (the selected one by default)."""
+        if not patient_id:
+            rows = self.list_view.table.selectionModel().selectedRows()
+            if rows:
+                patient_id = str(rows[0].data(PATIENT_ID_ROLE) or "")
+            elif self.editor.detail is not None:
+                patient_id = self.editor.detail.id
+        if not patient_id or not self._can_open_chart:
+            return False
+        self.open_requested.emit("chart", patient_id)
+        return True
+
+    @Slot()
+    def _on_detail_view_chart_requested(self) -> None:
+        if self.editor.detail is not None:
+            self.open_chart(self.editor.detail.id)
+
+    @Slot(QModelIndex)
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        self.open_chart(str(index.data(PATIENT_ID_ROLE) or ""))
 
     def page_shown(self) -> None:
         self.list_controller.ensure_loaded()

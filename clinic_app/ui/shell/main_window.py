@@ -26,7 +26,7 @@ from clinic_app.ui.role_labels import role_label
 from clinic_app.ui.shell.help_dialog import HelpDialog
 from clinic_app.ui.shell.lock_screen import LockScreen
 from clinic_app.ui.shell.page_registry import PageSpec
-from clinic_app.ui.shell.shell_page import PageContext, ShellCommand, ShellPage
+from clinic_app.ui.shell.shell_page import PageCompanion, PageContext, ShellCommand, ShellPage
 from clinic_app.ui.ui_state_store import UiState
 
 PAGE_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -78,6 +78,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._central)
         self._build_status_bar()
         self._build_actions()
+        self._companions: dict[str, PageCompanion] = {}
+        for spec in specs:
+            if spec.companion is not None:
+                companion = spec.companion(self, context)
+                companion.setParent(self)
+                companion.open_requested.connect(self._on_open_requested)
+                self._companions[spec.key] = companion
         self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
 
     # --- construction --------------------------------------------------------------------
@@ -170,11 +177,24 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"page_{key}")
             page.status_reported.connect(self._on_page_status_reported)
             page.sign_out_required.connect(self.sign_out_required)
+            page.open_requested.connect(self._on_open_requested)
             self._pages[key] = page
             self._page_stack.addWidget(page)
             if key in self._pending_drafts:
                 page.restore_draft_state(self._pending_drafts.pop(key))
+            if key in self._companions:
+                self._companions[key].page_built(page)
         return page
+
+    @Slot(str, object)
+    def _on_open_requested(self, key: str, item: object) -> None:
+        """A page or a companion asks another page to open something (never while locked)."""
+        if self.locked or key not in self._specs:
+            return
+        self.show_page(key).open_item(item)
+
+    def companion(self, key: str) -> PageCompanion | None:
+        return self._companions.get(key)
 
     @Slot(int)
     def _on_navigation_current_row_changed(self, row: int) -> None:
@@ -278,6 +298,8 @@ class MainWindow(QMainWindow):
         return drafts
 
     def shutdown_pages(self) -> None:
+        for companion in self._companions.values():
+            companion.shutdown()
         for page in self._pages.values():
             page.shutdown()
 

@@ -10,13 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from clinic_app.ui.shell.shell_page import PageContext, ShellCommand, ShellPage
+from clinic_app.ui.shell.shell_page import PageCompanion, PageContext, ShellCommand, ShellPage
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
     from clinic_app.security.permissions import Action
     from clinic_app.security.users import AuthenticatedUser
 
 PageFactory = Callable[[PageContext], ShellPage]
+# Called with the main window when it is built, for the roles that see the page.
+CompanionFactory = Callable[["QMainWindow", PageContext], PageCompanion]
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class PageSpec:
     order: int = 100
     commands: frozenset[ShellCommand] = field(default_factory=frozenset)
     shortcut_hint: str = ""
+    companion: CompanionFactory | None = None
 
 
 class PageRegistry:

@@ -47,6 +47,8 @@ class StartupController(QObject):
         self.passphrase_dialog: PassphraseDialog | None = None
         self._setup_result: SetupResult | None = None
         self.fatal_error_dialog: QMessageBox | None = None
+        # What the opening step reported (a database upgrade says what it is doing).
+        self.open_messages: list[str] = []
 
     def start(self) -> None:
         self._login_window.set_busy("Opening the clinic database…")
@@ -97,8 +99,14 @@ class StartupController(QObject):
             on_success=self._on_open_succeeded,
             on_failure=self._on_open_failed,
         )
+        handle.progressed.connect(self._on_open_progressed)
         # Shown only if opening takes a while (a database upgrade with its backup).
         TaskProgressDialog(handle, "Preparing the database", self._login_window, cancellable=False)
+
+    @Slot(int, int, str)
+    def _on_open_progressed(self, _done: int, _total: int, message: str) -> None:
+        if message and message not in self.open_messages:
+            self.open_messages.append(message)
 
     @Slot(str)
     def _on_passphrase_dialog_entered(self, passphrase: str) -> None:
@@ -114,6 +122,11 @@ class StartupController(QObject):
             self.passphrase_dialog.deleteLater()
             self.passphrase_dialog = None
         self._login_window.set_ready()
+        if services.store.migrated:
+            self._login_window.show_notice(
+                "The database was upgraded for this version. A backup of the previous one is "
+                "in the backups folder."
+            )
         self.store_opened.emit(services)
 
     @Slot(object)

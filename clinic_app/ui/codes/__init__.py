@@ -1,0 +1,1 @@
+"""The code picker and the suggest-from-note panel (issue 5)."""

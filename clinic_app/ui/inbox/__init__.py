@@ -1,0 +1,1 @@
+"""The inbox page and its unread badge."""

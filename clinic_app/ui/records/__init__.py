@@ -1,0 +1,1 @@
+"""Clinical records: the patient chart, visits, attachments, annotations, reviews (issue 4)."""
