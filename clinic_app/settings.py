@@ -1,6 +1,8 @@
 """Application settings: where the data lives and the few knobs a clinic sets.
 
-No QSettings here: the core is headless. Per-user GUI state lives with the UI.
+No QSettings here: the core is headless. Per-user GUI state lives with the UI. IT's machine-wide
+configuration file (`clinic_app.packaging.machine_config`) supplies defaults and says which
+settings users may not change (`Settings.locked`).
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ import json
 import logging
 import os
 import socket
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
+
+from clinic_app.packaging.machine_config import load_machine_config
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +31,18 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """`--data-dir` wins over `CLINIC_DATA_DIR`, which wins over the platform default."""
+def resolve_data_dir(
+    explicit: str | os.PathLike[str] | None = None, configured: Path | None = None
+) -> Path:
+    """`--data-dir` wins over `CLINIC_DATA_DIR`, then the machine configuration's `data_dir`,
+    then the platform default."""
     if explicit:
         return Path(explicit).expanduser().resolve()
     from_env = os.environ.get(DATA_DIR_ENV)
     if from_env:
         return Path(from_env).expanduser().resolve()
+    if configured is not None:
+        return configured.expanduser().resolve()
     return default_data_dir()
 
 
@@ -86,15 +95,42 @@ class Settings:
     workstation: str = field(default_factory=socket.gethostname)
     # Refuse to go on when less than this many bytes are free for the database to grow.
     min_free_bytes: int = 200 * 1024 * 1024
+    # From IT's machine configuration: the unlock mode for a new database (None: keyring where
+    # a secure one exists), the sync server, the UI language ("" = the system's), the names of
+    # the settings users may not change, the file they came from, and IT's public keys.
+    unlock_mode: str | None = None
+    sync_server_url: str = ""
+    language: str = ""
+    locked: frozenset[str] = frozenset()
+    machine_config_file: Path | None = None
+    trusted_keys: Path | None = None
 
     @classmethod
     def load(cls, data_dir: str | os.PathLike[str] | None = None) -> Settings:
-        return cls(data_dir=resolve_data_dir(data_dir))
+        machine = load_machine_config()
+        return cls(
+            data_dir=resolve_data_dir(data_dir, machine.data_dir),
+            idle_lock_minutes=machine.idle_lock_minutes or DEFAULT_IDLE_LOCK_MINUTES,
+            unlock_mode=machine.unlock_mode,
+            sync_server_url=machine.sync_server_url or "",
+            language=machine.language or "",
+            locked=machine.locked,
+            machine_config_file=machine.path,
+            trusted_keys=machine.trusted_keys,
+        )
+
+    def is_locked(self, name: str) -> bool:
+        """True when IT's machine configuration says users may not change `name`."""
+        return name in self.locked
 
     @property
     def sync(self) -> SyncSettings:
-        """Read when asked, so `clinic sync configure` takes effect without a restart."""
-        return SyncSettings.load(self.data_dir)
+        """Read when asked, so `clinic sync configure` takes effect without a restart. IT's
+        server URL applies when sync.json has none, and always when IT locked it."""
+        saved = SyncSettings.load(self.data_dir)
+        if self.sync_server_url and (self.is_locked("sync_server_url") or not saved.server_url):
+            return replace(saved, server_url=self.sync_server_url)
+        return saved
 
     @property
     def database_path(self) -> Path:

@@ -4,13 +4,13 @@ way as the notes they are matched against."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from clinic_app.codes.source_set import CodeImportError
 from clinic_app.codes.text_folding import fold, words
+from clinic_app.resource_files import resources_dir
 
 RESOURCE_DIR = Path("codes")
 FILES = ("abbreviations.tsv", "lay_terms.tsv", "context_triggers.tsv", "index_terms.tsv")
@@ -44,13 +44,8 @@ class Lexicon:
 
 
 def resource_dir() -> Path:
-    """resources/codes in a source tree or beside a frozen build."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root is not None:
-        candidate = Path(frozen_root) / "resources" / RESOURCE_DIR
-        if candidate.is_dir():
-            return candidate
-    return Path(__file__).resolve().parents[2] / "resources" / RESOURCE_DIR
+    """resources/codes in a source tree or a frozen build."""
+    return resources_dir() / RESOURCE_DIR
 
 
 def phrase_words(text: str) -> tuple[str, ...]:

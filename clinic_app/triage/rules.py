@@ -8,7 +8,6 @@ file with a message naming the rule, rather than triage silently without that ru
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from clinic_app.errors import ClinicError
+from clinic_app.resource_files import resources_dir
 from clinic_app.triage.models import VITAL_NAMES, SuggestedCode, Urgency
 from clinic_app.triage.text_matching import NegationRules, Phrase
 
@@ -106,13 +106,8 @@ def _reads_text(criterion: Criterion) -> bool:
 
 
 def default_rules_path() -> Path:
-    """resources/triage/rules.yaml in a source tree or beside a frozen build."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root is not None:
-        candidate = Path(frozen_root) / "resources" / RULES_FILE
-        if candidate.is_file():
-            return candidate
-    return Path(__file__).resolve().parents[2] / "resources" / RULES_FILE
+    """resources/triage/rules.yaml in a source tree or a frozen build."""
+    return resources_dir() / RULES_FILE
 
 
 def _fail(where: str, message: str) -> RulesFileError:

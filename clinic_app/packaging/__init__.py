@@ -1,0 +1,1 @@
+"""Machine-wide configuration for packaged installs (no Qt, standard library only)."""
