@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import random
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json"
 MAX_JSON_BYTES = 64 * 1024 * 1024
+GZIP_FROM_BYTES = 4096
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 _TRANSIENT = (
     requests.ConnectionError,
@@ -79,6 +81,7 @@ class FhirClient:
     cancel: CancelToken | None = None
     sleep: Callable[[float], None] = time.sleep
     counters: WireCounters = field(default_factory=WireCounters)
+    gzip_requests: bool = True
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -181,11 +184,26 @@ class FhirClient:
         if body is not None:
             data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = f"{FHIR_JSON}; charset=utf-8"
-        response = self._send(method, path, headers=headers, data=data, params=params, stream=True)
+            if self.gzip_requests and len(data) > GZIP_FROM_BYTES:
+                data = gzip.compress(data, compresslevel=5)
+                headers["Content-Encoding"] = "gzip"
+        try:
+            raw = self._send(
+                method,
+                path,
+                headers=headers,
+                data=data,
+                params=params,
+                stream=True,
+                consume=self._read_json_body,
+            )
+        except RejectedError as exc:
+            if exc.status != 415 or "Content-Encoding" not in headers or body is None:
+                raise
+            self.gzip_requests = False  # a server that takes no gzip bodies: plain from now on
+            return self._json(method, path, body=body, params=params)
         if data is not None:
             self.counters.bytes_sent += len(data)
-        raw = _read_limited(response, MAX_JSON_BYTES)
-        self.counters.bytes_received += _wire_bytes(response, len(raw))
         try:
             parsed = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -193,6 +211,11 @@ class FhirClient:
         if not isinstance(parsed, dict) or not isinstance(parsed.get("resourceType"), str):
             raise BadResponseError("The server's answer was not a FHIR resource.")
         return parsed
+
+    def _read_json_body(self, response: requests.Response) -> bytes:
+        raw = _read_limited(response, MAX_JSON_BYTES)
+        self.counters.bytes_received += _wire_bytes(response, len(raw))
+        return raw
 
     def _send(
         self,
@@ -203,7 +226,10 @@ class FhirClient:
         data: bytes | Callable[[], Any] | None = None,
         params: dict[str, str] | None = None,
         stream: bool = False,
-    ) -> requests.Response:
+        consume: Callable[[requests.Response], Any] = lambda response: response,
+    ) -> Any:
+        """Sends with retries; `consume` reads the answer inside the retry loop, so an answer
+        cut off half-way is asked for again like a failed connection."""
         url = self.url(path)
         last_problem = "no answer"
         for attempt in range(self.retry.attempts):
@@ -222,17 +248,17 @@ class FhirClient:
                     allow_redirects=False,
                 )
                 self.counters.requests += 1
+                status = response.status_code
+                if status < 300:
+                    return consume(response)
             except requests.exceptions.SSLError as exc:
                 raise ServerUnavailableError(
                     "The server's certificate could not be verified; check the CA bundle in "
                     "the sync settings."
                 ) from exc
-            except _TRANSIENT as exc:
+            except (*_TRANSIENT, _BrokenAnswerError) as exc:
                 last_problem = type(exc).__name__
             else:
-                status = response.status_code
-                if status < 300:
-                    return response
                 if status in _RETRY_STATUSES:
                     last_problem = f"HTTP {status}"
                     wait = _retry_after(response)
@@ -256,7 +282,7 @@ class FhirClient:
         try:
             raw = _read_limited(response, 1024 * 1024)
             body: object = json.loads(raw) if raw else None
-        except (ValueError, BadResponseError, UnicodeDecodeError, *_TRANSIENT):
+        except (ValueError, BadResponseError, UnicodeDecodeError, _BrokenAnswerError):
             body = None
         message = outcome_message(body) or f"The server refused the request (HTTP {status})."
         if status in (401, 403):
@@ -280,6 +306,10 @@ class FhirClient:
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.cancelled:
             raise OperationCancelledError
+
+
+class _BrokenAnswerError(Exception):
+    """The connection broke while the answer was being read (retried like a failed request)."""
 
 
 class _ChunkReader:
@@ -340,10 +370,7 @@ def _read_limited(response: requests.Response, limit: int) -> bytes:
                 )
             chunks.append(chunk)
     except _TRANSIENT as exc:
-        raise ServerUnavailableError(
-            "The connection to the sync server broke while reading its answer; the sync will "
-            "resume where it stopped."
-        ) from exc
+        raise _BrokenAnswerError from exc
     finally:
         response.close()
     return b"".join(chunks)

@@ -67,6 +67,7 @@ def view(session: Session, registry: MappingRegistry, row: SyncConflictRow) -> C
     mapping = registry.for_table(row.entity_type)
     fields: list[FieldDifference] = []
     detail = row.detail
+    choices = CHOICES[kind]
     if mapping is not None:
         if kind is ConflictKind.DUPLICATE_PATIENT:
             rows = load_rows(session, mapping, [row.entity_id, row.other_id or ""])
@@ -80,6 +81,12 @@ def view(session: Session, registry: MappingRegistry, row: SyncConflictRow) -> C
                 server, detail = None, f"{detail} The server's version can't be read here: {exc}"
         if local is None:
             local = {k: from_json_value(mapping.table, k, v) for k, v in _snapshot(row).items()}
+        if kind is not ConflictKind.DUPLICATE_PATIENT and mapping.is_final(local):
+            choices = (Resolution.KEEP_LOCAL,)
+            detail = (
+                f"{detail} This record is final here (signed or append-only): it is kept; "
+                "add an addendum for what the server's version says."
+            ).strip()
         left, right = _json_side(mapping, local), _json_side(mapping, server)
         fields = [FieldDifference(name, left[name], right[name]) for name in mapping.fields]
     return Conflict(
@@ -94,7 +101,7 @@ def view(session: Session, registry: MappingRegistry, row: SyncConflictRow) -> C
         detail=detail,
         created_at=row.created_at,
         fields=fields,
-        choices=CHOICES[kind],
+        choices=choices,
     )
 
 

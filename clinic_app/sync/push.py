@@ -116,7 +116,7 @@ class Pusher:
                 self.result.deferred += 1
             uow.commit()
 
-    def _send(self, items: list[PushItem]) -> None:
+    def _send(self, items: list[PushItem], *, reconciled: bool = False) -> None:
         bundle = {
             "resourceType": "Bundle",
             "type": "transaction",
@@ -125,12 +125,14 @@ class Pusher:
         try:
             answer = self._client.transaction(bundle)
         except RejectedError as exc:
-            if len(items) > 1:
+            if len(items) == 1:
+                self._refused(items[0], exc)
+            elif exc.status == 412 and not reconciled:
+                self._reconcile(items)
+            else:
                 middle = len(items) // 2
                 self._send(items[:middle])
                 self._send(items[middle:])
-            else:
-                self._refused(items[0], exc)
             return
         entries = answer["entry"]
         if len(entries) != len(items):
@@ -189,8 +191,29 @@ class Pusher:
                 uow.commit()
             self.result.quarantined += 1
 
-    def _version_mismatch(self, item: PushItem) -> None:
-        current = self._client.read(item.resource_type, item.entity_id)
+    def _reconcile(self, items: list[PushItem]) -> None:
+        """A bundle refused for a version mismatch: most often an earlier push of the same
+        records landed but its answer was lost. Each record's current server version says
+        which: already there (stamped), unchanged since we saw it (sent again), or really
+        changed there (a conflict)."""
+        resend: list[PushItem] = []
+        for item in items:
+            current = self._client.read(item.resource_type, item.entity_id)
+            meta = current.get("meta") if current and isinstance(current.get("meta"), dict) else {}
+            server_version = meta.get("versionId") if isinstance(meta, dict) else None
+            known = item.row.get("version_id")
+            unchanged = current is not None and server_version == known
+            never_there = current is None and known is None and not item.deleted
+            if unchanged or never_there:
+                resend.append(item)
+            else:
+                self._version_mismatch(item, current)
+        if resend:
+            self._send(resend, reconciled=True)
+
+    def _version_mismatch(self, item: PushItem, current: dict[str, object] | None = None) -> None:
+        if current is None:
+            current = self._client.read(item.resource_type, item.entity_id)
         if current is None:
             if item.deleted:
                 self._finish_alone(item, None)

@@ -46,7 +46,7 @@ def workstation(
     made: list[Workstation] = []
 
     def factory(name: str, server: ServerProcess | None = None, **kwargs: object) -> Workstation:
-        token = server.add_device(name) if server is not None else None
+        token = server.add_device(name) if server is not None else "no-server"
         url = kwargs.pop("url", server.url if server is not None else None)
         station = make_workstation(
             name,

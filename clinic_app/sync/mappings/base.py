@@ -80,6 +80,11 @@ class TableMapping:
         """Local columns computed from the fields (a pulled row needs them too)."""
         return {}
 
+    def is_final(self, values: Mapping[str, Any]) -> bool:
+        """Content that can't change here any more (signed, append-only): a conflict on it
+        can only be resolved by keeping it (the other version stays in the conflict)."""
+        return self.append_only
+
     def patient_id(self, values: Mapping[str, Any]) -> str | None:
         found = values.get("patient_id")
         return found if isinstance(found, str) else None

@@ -72,6 +72,9 @@ class VisitMapping(TableMapping):
     )
     audience = Action.VISIT_WRITE
 
+    def is_final(self, values: Mapping[str, Any]) -> bool:
+        return values.get("status") == "signed"
+
     def body(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ext = extensions(
             [(name, "valueString", values[column] or None) for column, name in _NARRATIVE]
