@@ -59,9 +59,9 @@ def live_server(
     upgrade(engine)
     token = DeviceRegistry(engine).add("ws-main").token
     engine.dispose()
-    process = start_server(
-        db_url, directory, "--max-binary-mb", str(MAX_BINARY_MB), "--no-access-log"
-    )
+    # The main test device is never throttled (the rate-limit tests use devices of their own).
+    options = ("--max-binary-mb", str(MAX_BINARY_MB), "--rate", "100000", "--burst", "100000")
+    process = start_server(db_url, directory, *options, "--no-access-log")
     yield LiveServer(request.param, process.url, db_url, token, process)
     process.stop()
 

@@ -53,7 +53,7 @@ def test_a_killed_server_keeps_every_transaction_whole(
     token = DeviceRegistry(engine).add(f"ws-crash-{new_id()[:8]}").token
     engine.dispose()
     bundles = [[new_id() for _ in range(ENTRIES)] for _ in range(BUNDLES)]
-    server = start_server(db_url, tmp_path, "--no-access-log")
+    server = start_server(db_url, tmp_path, "--no-access-log", "--rate", "10000")
     acknowledged: list[int] = []
     pusher = threading.Thread(
         target=_push_until_killed, args=(server.url, token, bundles, acknowledged)
@@ -66,7 +66,7 @@ def test_a_killed_server_keeps_every_transaction_whole(
     server.process.kill()
     server.process.wait(timeout=10)
     pusher.join(timeout=60)
-    restarted = start_server(db_url, tmp_path, "--no-access-log")
+    restarted = start_server(db_url, tmp_path, "--no-access-log", "--rate", "10000")
     try:
         fhir = FhirSession(restarted.url, token)
         stored = [
