@@ -37,6 +37,8 @@ def create_database_engine(path: Path, key: bytes, *, pool_size: int = 4) -> Eng
         url,
         poolclass=QueuePool,
         pool_size=pool_size,
+        # Reuse the most recent connection: its SQLCipher page cache is warm (decrypted pages).
+        pool_use_lifo=True,
         max_overflow=4,
         connect_args={"check_same_thread": False, "timeout": 30},
         # Statement values are patient data: keep them out of SQL logs and error messages.

@@ -38,8 +38,8 @@ class HardDeleteError(RuntimeError):
     """A programming error: synced rows are tombstoned, never deleted."""
 
 
-def _operation_for(session: Session, row: SyncedRow) -> OutboxOperation | None:
-    if row in session.new:
+def _operation_for(session: Session, row: SyncedRow, is_new: bool) -> OutboxOperation | None:
+    if is_new:
         return OutboxOperation.CREATE
     if not session.is_modified(row, include_collections=False):
         return None
@@ -58,10 +58,12 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get(SUPPRESS_OUTBOX):
         return
     now = utcnow()
-    for row in list(session.new) + list(session.dirty):
-        if not isinstance(row, SyncedRow):
-            continue
-        operation = _operation_for(session, row)
+    # `session.new` builds a fresh set on every access: read it once, or a flush of n new rows
+    # costs n² (a year of slots took seconds).
+    new_rows = [row for row in session.new if isinstance(row, SyncedRow)]
+    dirty_rows = [row for row in session.dirty if isinstance(row, SyncedRow)]
+    for row, is_new in [(r, True) for r in new_rows] + [(r, False) for r in dirty_rows]:
+        operation = _operation_for(session, row, is_new)
         if operation is None:
             continue
         if operation is OutboxOperation.CREATE:
