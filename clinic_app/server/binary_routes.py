@@ -75,7 +75,7 @@ async def put_raw(request: Request, resource_id: str) -> WriteResult:
         async for piece in body_chunks(request, config.max_binary_bytes, "The Binary content"):
             await run_in_threadpool(writer.write, piece)
         info = await run_in_threadpool(writer.finish)
-        result = await run_in_threadpool(
+        result: WriteResult = await run_in_threadpool(
             run_changes,
             services.engine,
             device_of(request),

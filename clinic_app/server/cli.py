@@ -85,7 +85,7 @@ def _serve_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--db", "db_url", envvar=DB_ENV, help=f"Database URL (or ${DB_ENV}).")
 @_serve_options
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, **serve_options: Any) -> None:
+def cli(ctx: click.Context, /, db_url: str | None, **serve_options: Any) -> None:
     """The clinic's FHIR R4 sync server (SQLite or PostgreSQL)."""
     ctx.obj = {"db_url": db_url}
     if ctx.invoked_subcommand is None:
@@ -145,7 +145,7 @@ def _serve(url: str, **options: Any) -> None:
 @cli.command()
 @_serve_options
 @click.pass_context
-def serve(ctx: click.Context, **options: Any) -> None:
+def serve(ctx: click.Context, /, **options: Any) -> None:
     """Run the server (the default command)."""
     _serve(_db_url(ctx), **options)
 
@@ -176,9 +176,9 @@ def _engine(ctx: click.Context) -> Engine:
     """The command's engine, migrated, disposed of when the command ends."""
     root = ctx.find_root()
     if "engine" not in root.obj:
-        engine = _migrated_engine(_db_url(ctx))
-        root.obj["engine"] = engine
-        root.call_on_close(engine.dispose)
+        migrated = _migrated_engine(_db_url(ctx))
+        root.obj["engine"] = migrated
+        root.call_on_close(migrated.dispose)
     engine: Engine = root.obj["engine"]
     return engine
 

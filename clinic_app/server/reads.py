@@ -14,6 +14,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, Row, func, select
 
@@ -56,8 +57,19 @@ _COLUMNS = (
 )
 
 
-def _stored(row: Row[tuple[object, ...]]) -> StoredVersion:
-    return StoredVersion(*row)
+def _stored(row: Row[*tuple[Any, ...]]) -> StoredVersion:
+    return StoredVersion(
+        resource_type=row.resource_type,
+        resource_id=row.resource_id,
+        version=int(row.version),
+        seq=int(row.seq),
+        method=row.method,
+        status=int(row.status),
+        deleted=bool(row.deleted),
+        last_updated_us=int(row.last_updated_us),
+        body=row.body,
+        blob_id=row.blob_id,
+    )
 
 
 def read_version(

@@ -112,7 +112,7 @@ def test_content_over_the_limit_is_413_and_leaves_nothing_behind(
 def test_a_declared_oversized_binary_is_refused_at_once(live_server: LiveServer) -> None:
     bid = new_id()
     address = urlsplit(live_server.url)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection = http.client.HTTPConnection(str(address.hostname), address.port, timeout=30)
     connection.putrequest("PUT", f"/Binary/{bid}")
     connection.putheader("Authorization", f"Bearer {live_server.token}")
     connection.putheader("Content-Type", "image/png")

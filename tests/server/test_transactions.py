@@ -248,7 +248,7 @@ def test_gzip_request_bodies_are_accepted(fhir: FhirSession) -> None:
 
 def test_a_declared_oversized_body_is_refused_before_it_is_read(live_server: LiveServer) -> None:
     address = urlsplit(live_server.url)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection = http.client.HTTPConnection(str(address.hostname), address.port, timeout=30)
     connection.putrequest("POST", "/")
     connection.putheader("Authorization", f"Bearer {live_server.token}")
     connection.putheader("Content-Type", "application/fhir+json")
