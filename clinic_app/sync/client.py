@@ -82,6 +82,7 @@ class FhirClient:
     sleep: Callable[[float], None] = time.sleep
     counters: WireCounters = field(default_factory=WireCounters)
     gzip_requests: bool = True
+    max_json_bytes: int = MAX_JSON_BYTES
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -213,7 +214,7 @@ class FhirClient:
         return parsed
 
     def _read_json_body(self, response: requests.Response) -> bytes:
-        raw = _read_limited(response, MAX_JSON_BYTES)
+        raw = _read_limited(response, self.max_json_bytes)
         self.counters.bytes_received += _wire_bytes(response, len(raw))
         return raw
 
