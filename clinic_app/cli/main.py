@@ -22,6 +22,7 @@ from clinic_app.cli.context import USER_ENV, CliContext
 from clinic_app.cli.demo_commands import demo
 from clinic_app.cli.imaging_commands import imaging
 from clinic_app.cli.models_commands import models
+from clinic_app.cli.package_commands import update, verify_package
 from clinic_app.cli.patient_commands import patient
 from clinic_app.cli.schedule_commands import schedule
 from clinic_app.cli.store_commands import init, selftest, unlock
@@ -68,6 +69,8 @@ for command in (imaging, models):
 cli.add_command(codes)
 cli.add_command(schedule)
 cli.add_command(sync)
+cli.add_command(verify_package)
+cli.add_command(update)
 
 
 def _one_line(exc: ClinicError) -> str:

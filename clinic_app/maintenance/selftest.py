@@ -1,4 +1,7 @@
-"""The installation check IT runs (`clinic selftest`): one result per check, never raising."""
+"""The installation check IT runs (`clinic selftest`): one result per check, never raising.
+
+In a packaged bundle it also checks the bundle's signed manifest (every file) and the shipped
+models' hashes (`clinic_app.updates.installation_checks`)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,16 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+from clinic_app import resource_files
 from clinic_app.errors import ClinicError
 from clinic_app.settings import Settings
 from clinic_app.storage import keys, store
 from clinic_app.storage.audit import SYSTEM_ACTOR, AuditLog, Outcome, verify_chain
 from clinic_app.storage.keys import UnlockMode
 from clinic_app.storage.migrate import current_revisions, head_revisions
+from clinic_app.updates.installation_checks import installation_checks
 
 MIN_PYTHON = (3, 11)
 
@@ -71,10 +77,31 @@ def _keyring_check(settings: Settings) -> Check:
     return Check("keyring", True, f"{backend}; store uses {mode.value} mode")
 
 
-def run_selftest(settings: Settings, passphrase: str | None, *, version: str) -> list[Check]:
+def _bundle_checks(
+    bundle_root: Path | None, models_dir: Path | None, settings: Settings
+) -> list[Check]:
+    root = bundle_root or resource_files.bundle_root()
+    if root is None:
+        return []  # a source checkout: nothing was signed
+    found = installation_checks(
+        root, models_dir or resource_files.models_dir(), settings.trusted_keys
+    )
+    return [Check(check.name, check.ok, check.detail) for check in found]
+
+
+def run_selftest(
+    settings: Settings,
+    passphrase: str | None,
+    *,
+    version: str,
+    bundle_root: Path | None = None,
+    models_dir: Path | None = None,
+) -> list[Check]:
+    """`bundle_root`/`models_dir` default to the running bundle's (none from a source tree)."""
     checks = _environment_checks(settings, version)
     if not checks[-1].ok and checks[-1].name == "data directory":
-        return checks
+        return checks + _bundle_checks(bundle_root, models_dir, settings)
+    checks += _bundle_checks(bundle_root, models_dir, settings)
     checks.append(_keyring_check(settings))
     if not store.is_initialised(settings):
         checks.append(

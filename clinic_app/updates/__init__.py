@@ -1,0 +1,1 @@
+"""Signed builds: artifact and bundle verification, and installing updates side by side."""
