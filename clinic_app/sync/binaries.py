@@ -146,6 +146,10 @@ class Transfers:
             except RejectedError as exc:
                 self._refused(attachment_id, exc)
                 continue
+            except ServerUnavailableError as exc:
+                # One file that won't go doesn't hold up the others; it is tried next time.
+                self._finish(attachment_id, UP, str(exc))
+                continue
             self._finish(attachment_id, UP, None)
             done += 1
             progress.report(done, 0, "Sending attachments")
@@ -195,6 +199,8 @@ class Transfers:
                 error = self._download(attachment_id, sha256, size, cancel)
             except RejectedError as exc:
                 error = f"The server has no content for this attachment yet (HTTP {exc.status})."
+            except ServerUnavailableError as exc:
+                error = str(exc)  # resumes from the bytes already here, next time
             self._finish(attachment_id, DOWN, error)
             if error is None:
                 done += 1

@@ -46,6 +46,8 @@ class FaultProxy:
     counts: Counter[str] = field(default_factory=Counter)
     # Called with each request's number before it is forwarded (e.g. to kill the server).
     on_request: Callable[[int], None] | None = None
+    # Chooses the fault from the request head instead of at random (None: random).
+    choose: Callable[[bytes], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -92,6 +94,8 @@ class FaultProxy:
             if request is None:
                 return
             fault = self._choose()
+            if self.choose is not None:
+                fault = self.choose(request.split(b"\r\n\r\n", 1)[0]) or fault
             if self.on_request is not None:
                 self.on_request(sum(self.counts.values()))
             if fault == "refuse":
@@ -104,8 +108,9 @@ class FaultProxy:
                 time.sleep(self._rng.uniform(0.05, 0.5))
             answer = _forward(self.upstream_port, request)
             if fault == "cut":
+                # A plain close after half the answer (a reset could drop what is in flight).
                 client.sendall(answer[: max(1, len(answer) // 2)])
-                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.shutdown(socket.SHUT_WR)
                 return
             client.sendall(answer)
         except OSError:
