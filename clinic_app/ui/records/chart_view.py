@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +20,7 @@ from PySide6.QtWidgets import (
 from clinic_app.records.chart_models import PatientChart
 from clinic_app.records.models import Vitals
 from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
+from clinic_app.ui.records.list_table import list_table
 from clinic_app.ui.records.patient_header_view import PatientHeaderView
 from clinic_app.ui.records.problem_table_model import ProblemColumn, ProblemTableModel
 from clinic_app.ui.records.time_format import local_time
@@ -33,22 +31,6 @@ from clinic_app.ui.records.timeline_table_model import (
 )
 from clinic_app.ui.records.vitals_chart_view import VitalsChartView
 from clinic_app.ui.widgets.empty_state import EmptyState
-
-
-def _table(model: TimelineTableModel | ProblemTableModel, name: str) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 12)
-    table.horizontalHeader().setHighlightSections(False)
-    return table
 
 
 def _section_title(text: str) -> QLabel:
@@ -148,16 +130,17 @@ class ChartView(QWidget):
         heading.addWidget(self.timeline_count)
         column.addLayout(heading)
         self._timeline_stack = QStackedWidget()
-        self.timeline_table = _table(self._timeline_model, "timelineTable")
-        header = self.timeline_table.horizontalHeader()
-        header.setSectionResizeMode(TimelineColumn.TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in (
-            (TimelineColumn.WHEN, 128),
-            (TimelineColumn.KIND, 96),
-            (TimelineColumn.STATUS, 64),
-            (TimelineColumn.BY, 110),
-        ):
-            header.resizeSection(col, width)
+        self.timeline_table = list_table(
+            self._timeline_model,
+            "timelineTable",
+            stretch=TimelineColumn.TITLE,
+            widths={
+                TimelineColumn.WHEN: 128,
+                TimelineColumn.KIND: 96,
+                TimelineColumn.STATUS: 64,
+                TimelineColumn.BY: 110,
+            },
+        )
         self.timeline_table.setToolTip("Enter or double-click opens the visit or record.")
         self.timeline_empty = EmptyState("visit")
         self.timeline_empty.set_message(
@@ -176,12 +159,12 @@ class ChartView(QWidget):
         column.setContentsMargins(6, 0, 0, 0)
         column.addWidget(_section_title("Problem list (active coded diagnoses)"))
         self._problem_stack = QStackedWidget()
-        self.problem_table = _table(self._problem_model, "problemTable")
-        header = self.problem_table.horizontalHeader()
-        header.setSectionResizeMode(ProblemColumn.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(ProblemColumn.CODE, 80)
-        header.resizeSection(ProblemColumn.SINCE, 92)
-        header.resizeSection(ProblemColumn.LAST, 92)
+        self.problem_table = list_table(
+            self._problem_model,
+            "problemTable",
+            stretch=ProblemColumn.DESCRIPTION,
+            widths={ProblemColumn.CODE: 80, ProblemColumn.SINCE: 92, ProblemColumn.LAST: 92},
+        )
         self.problems_empty = QLabel("No active problems are coded.")
         self.problems_empty.setObjectName("fieldHint")
         self.problems_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

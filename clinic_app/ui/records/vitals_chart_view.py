@@ -109,7 +109,7 @@ class VitalsChartView(QWidget):
 
     def select_group(self, title: str) -> None:
         for index, group in enumerate(GROUPS):
-            if group.title == title:
+            if group.title == title and self.tab_bar.isTabEnabled(index):
                 self.tab_bar.setCurrentIndex(index)
 
     @Slot(int)

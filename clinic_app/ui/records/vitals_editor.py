@@ -215,6 +215,11 @@ class VitalsEditor(QWidget):
         self.show_errors({})
 
     def set_writable(self, writable: bool) -> None:
+        """Read-only (a signed visit, a role that may not record vitals): the input fields
+        give way to the list of readings."""
+        for form in self._forms:
+            form.setVisible(writable)
+        self.bmi_label.setVisible(writable)
         for editor in self.editors.values():
             editor.setReadOnly(not writable)
             editor.unit_button.setEnabled(writable and editor.has_unit_choice)
