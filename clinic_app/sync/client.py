@@ -94,7 +94,8 @@ class FhirClient:
                 "User-Agent": "clinic-app-sync",
             }
         )
-        self._session.verify = self.ca_bundle or True
+        # Passed with every request: a session-level setting loses to $REQUESTS_CA_BUNDLE.
+        self._verify: str | bool = self.ca_bundle or True
 
     def close(self) -> None:
         self._session.close()
@@ -247,6 +248,7 @@ class FhirClient:
                     timeout=(min(10.0, self.timeout), self.timeout),
                     stream=stream,
                     allow_redirects=False,
+                    verify=self._verify,
                 )
                 self.counters.requests += 1
                 status = response.status_code

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,10 @@ def fhir(body: Any, status: int = 200) -> Answer:
 @dataclass
 class BadServer:
     routes: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    # Answers given once each, in order, before the route's standing answer.
+    queued: dict[tuple[str, str], list[Answer]] = field(default_factory=dict)
     seen: list[tuple[str, str]] = field(default_factory=list)
+    seen_at: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         owner = self
@@ -36,8 +40,11 @@ class BadServer:
                 if length:
                     self.rfile.read(length)
                 owner.seen.append((self.command, self.path))
-                for (method, prefix), (status, headers, body) in owner.routes.items():
+                owner.seen_at.append(time.monotonic())
+                for (method, prefix), answer in owner.routes.items():
                     if method == self.command and self.path.startswith(prefix):
+                        waiting = owner.queued.get((method, prefix))
+                        status, headers, body = waiting.pop(0) if waiting else answer
                         self.send_response(status)
                         for name, value in headers.items():
                             self.send_header(name, value)

@@ -32,6 +32,7 @@ class ServerProcess:
     extra_args: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    start_url: str | None = None  # https://… when the server runs with TLS
 
     @property
     def url(self) -> str:
@@ -65,7 +66,7 @@ class ServerProcess:
         )
         return str(json.loads(result.stdout)["token"])
 
-    def start(self) -> None:
+    def start(self, verify: str | bool = True) -> None:
         log = (self.workdir / f"server-{self.starts}.log").open("wb")
         self.starts += 1
         self.process = subprocess.Popen(
@@ -83,7 +84,8 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited: see {self.workdir}")
             try:
-                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                health = (self.start_url or self.url) + "/health"
+                if requests.get(health, timeout=1, verify=verify).status_code == 200:
                     return
             except requests.RequestException:
                 pass
