@@ -20,6 +20,7 @@ import pytest
 from clinic_app.security.signatures import generate_private_key, public_key_pem
 from clinic_app.updates.artifact_signing import sign_artifact
 from clinic_app.updates.bundle import BundleInfo, current_platform, sign_bundle
+from clinic_app.updates.installation_checks import EMBEDDED_KEY
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 # What the stand-in `clinic` does when asked for its selftest:
@@ -103,10 +104,19 @@ def make_bundle(tmp_path: Path, signing_key: Ed25519PrivateKey) -> BundleFactory
 
     made = itertools.count()
 
-    def make(version: str, behaviour: str = "pass", key: Ed25519PrivateKey | None = None) -> Path:
+    def make(
+        version: str,
+        behaviour: str = "pass",
+        key: Ed25519PrivateKey | None = None,
+        *,
+        embed_public_key: bool = False,
+    ) -> Path:
         folder = tmp_path / "bundles" / str(next(made)) / f"clinic-app-{version}-test"
         info = write_bundle(folder, version, behaviour)
-        sign_bundle(folder, info, key or signing_key)
+        key = key or signing_key
+        if embed_public_key:  # as installer/build.py does
+            (folder / EMBEDDED_KEY).write_bytes(public_key_pem(key.public_key()))
+        sign_bundle(folder, info, key)
         return folder
 
     return make
