@@ -14,6 +14,7 @@ import click
 
 from clinic_app.cli.context import CliContext, pass_cli, user_option
 from clinic_app.cli.output import ConsoleProgress, emit_json, emit_table
+from clinic_app.codes.models import CodeSystem
 from clinic_app.sync.errors import ServerUnavailableError
 from clinic_app.sync.models import Resolution
 
@@ -212,6 +213,21 @@ def retry(state: CliContext, item_id: str, resource_file: Path | None) -> None:
             raise click.UsageError("--resource-file is not valid JSON") from exc
     done = state.services().sync.retry_quarantined(state.user(), item_id, resource=resource)
     click.echo("released" if done else "still held (see clinic sync quarantine)")
+
+
+@sync.command("publish-codes")
+@click.argument("system")
+@click.argument("version")
+@click.option("--draft", is_flag=True, help="Send it without making it the active version.")
+@user_option
+@pass_cli
+def publish_codes(state: CliContext, system: str, version: str, draft: bool) -> None:
+    """Send a code set imported here to the server, for the other workstations (admin)."""
+    chosen = CodeSystem.parse(system)
+    release_id = state.services().sync.publish_code_set(
+        state.user(), chosen.value, version, active=not draft
+    )
+    click.echo(f"published: CodeSystem/{release_id}")
 
 
 @sync.command("log")

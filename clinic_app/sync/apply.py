@@ -46,9 +46,11 @@ class ApplyResult:
     merged: int = 0
     quarantined: int = 0
     duplicates: int = 0
+    code_sets: int = 0
     by_table: dict[str, int] = field(default_factory=dict)
 
     def add(self, outcome: BatchOutcome) -> None:
+        self.code_sets += outcome.code_sets
         self.applied += outcome.applied
         self.skipped += outcome.skipped
         self.conflicts += len(outcome.conflicts)
@@ -123,7 +125,8 @@ class Applier:
         with self._db.unit_of_work() as uow:
             session = uow.session
             session.info[SUPPRESS_OUTBOX] = True
-            group = GroupApplier(session, self._server, bases)
+            group = GroupApplier(session, self._server, bases, self._audit)
+            group.apply_releases(items)
             for mapping_items in _groups(items):
                 group.apply(mapping_items)
             group.quarantine_unplaced(items)

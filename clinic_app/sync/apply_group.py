@@ -8,13 +8,17 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from clinic_app.storage.audit import AuditLog
 from clinic_app.sync import quarantine
 from clinic_app.sync.binaries import queue_download
+from clinic_app.sync.code_releases import apply_release
 from clinic_app.sync.conflict_store import NewConflict, open_conflicts, record_conflict
 from clinic_app.sync.duplicates import duplicate_key, find_duplicates
+from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import instant
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.base import TableMapping, Values
+from clinic_app.sync.mappings.codesystem import RELEASE_TABLE
 from clinic_app.sync.models import ConflictKind
 from clinic_app.sync.pulled_item import PulledItem
 from clinic_app.sync.rows import (
@@ -38,6 +42,7 @@ class BatchOutcome:
     merged: int = 0
     quarantined: int = 0
     duplicates: int = 0
+    code_sets: int = 0
     conflicts: list[NewConflict] = field(default_factory=list)
     by_table: dict[str, int] = field(default_factory=dict)
 
@@ -57,7 +62,10 @@ def _reason(exc: Exception) -> str:
 
 
 class GroupApplier:
-    def __init__(self, session: Session, server_url: str, bases: dict[str, Values]) -> None:
+    def __init__(
+        self, session: Session, server_url: str, bases: dict[str, Values], audit: AuditLog
+    ) -> None:
+        self._audit = audit
         self._session = session
         self._server = server_url
         self._bases = bases
@@ -90,9 +98,24 @@ class GroupApplier:
             )
         self._flush_inserts(mapping)
 
+    def apply_releases(self, items: list[PulledItem]) -> None:
+        for item in items:
+            if not item.release or item.deleted or item.resource is None:
+                continue
+            try:
+                with self._session.begin_nested():
+                    if apply_release(self._session, self._server, self._audit, item.resource):
+                        self.outcome.code_sets += 1
+            except MappingError as exc:
+                self._quarantine(item, str(exc))
+            except (IntegrityError, DBAPIError) as exc:
+                self._quarantine(item, _reason(exc))
+
     def quarantine_unplaced(self, items: list[PulledItem]) -> None:
         """Versions no table claimed (kept types, but not a kind this workstation stores)."""
         for item in items:
+            if item.release:
+                continue
             if item.mapping is None and not item.deleted:
                 self._quarantine(item, item.problem or "No local table takes this resource.")
             elif item.mapping is None:
@@ -295,7 +318,9 @@ class GroupApplier:
             self._session,
             self._server,
             direction=quarantine.PULL,
-            entity_type=item.mapping.entity_type if item.mapping else item.resource_type,
+            entity_type=item.mapping.entity_type
+            if item.mapping
+            else (RELEASE_TABLE if item.release else item.resource_type),
             entity_id=item.resource_id,
             resource_type=item.resource_type,
             resource=item.resource,

@@ -22,6 +22,7 @@ from clinic_app.sync.mappings.registry import MappingRegistry
 from clinic_app.sync.models import SyncReport
 from clinic_app.sync.pull import Fetcher
 from clinic_app.sync.pull_retry import retry_pulls
+from clinic_app.sync.pulled_item import RELEASE_TYPE
 from clinic_app.sync.push import Pusher
 from clinic_app.sync.state import record_outcome
 from clinic_app.tasks import CancelToken, NullProgress, ProgressReporter
@@ -88,7 +89,7 @@ class SyncEngine:
             self._db,
             self._client,
             self._server,
-            self._registry.resource_types,
+            self._registry.resource_types | {RELEASE_TYPE},
             page_size=options.page_size,
             overlap=options.overlap,
         ).fetch(progress, cancel)
@@ -100,6 +101,7 @@ class SyncEngine:
         report.merged = applied.merged
         report.conflicts = applied.conflicts
         report.quarantined = applied.quarantined
+        report.code_sets = applied.code_sets
         pusher = Pusher(
             self._db,
             self._registry,

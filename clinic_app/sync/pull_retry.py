@@ -12,7 +12,7 @@ from clinic_app.sync.apply import Applier
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import parse_instant, version_rank
 from clinic_app.sync.mappings.registry import MappingRegistry
-from clinic_app.sync.pulled_item import PulledItem
+from clinic_app.sync.pulled_item import RELEASE_TYPE, PulledItem
 from clinic_app.sync.tables import SyncQuarantineRow
 
 MAX_RETRIES_PER_RUN = 200
@@ -32,6 +32,9 @@ def item_of(registry: MappingRegistry, row: SyncQuarantineRow) -> PulledItem:
     )
     if resource is None:
         item.mapping = registry.for_table(row.entity_type)
+        return item
+    if row.resource_type == RELEASE_TYPE:
+        item.release = True
         return item
     try:
         item.mapping = registry.for_resource(resource)

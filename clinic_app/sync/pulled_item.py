@@ -16,6 +16,8 @@ from clinic_app.sync.mappings.base import TableMapping, Values
 from clinic_app.sync.mappings.registry import MappingRegistry
 from clinic_app.sync.tables import SyncInboxRow
 
+RELEASE_TYPE = "CodeSystem"
+
 
 @dataclass
 class PulledItem:
@@ -30,6 +32,7 @@ class PulledItem:
     mapping: TableMapping | None = None
     values: Values | None = None
     problem: str | None = None
+    release: bool = False  # a code set release (CodeSystem), not a synced row
     # Filled while deciding: the local row, if any.
     local: Values | None = field(default=None, repr=False)
 
@@ -58,6 +61,9 @@ def decode(
         try:
             resource = json.loads(row.body)
             item.resource = resource
+            if row.resource_type == RELEASE_TYPE:
+                item.release = True
+                continue
             item.mapping = registry.for_resource(resource)
             item.values = item.mapping.from_resource(resource)
         except MappingError as exc:

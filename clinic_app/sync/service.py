@@ -32,6 +32,7 @@ from clinic_app.storage.types import utcnow
 from clinic_app.sync import conflict_resolution, quarantine, status
 from clinic_app.sync.apply import Applier
 from clinic_app.sync.client import FhirClient, RetryPolicy
+from clinic_app.sync.code_releases import release_bundle
 from clinic_app.sync.conflict_store import OPEN
 from clinic_app.sync.credentials import load_token, new_token_ref, save_token
 from clinic_app.sync.engine import EngineOptions, SyncEngine
@@ -163,6 +164,38 @@ class SyncService:
                 return engine.run(progress, cancel)
         finally:
             client.close()
+
+    def publish_code_set(
+        self, user: AuthenticatedUser, system: str, version: str, *, active: bool = True
+    ) -> str:
+        """Sends a code set imported here to the server as a CodeSystem release, for the
+        other workstations to check, import and (when `active`) switch to. Returns its id."""
+        self._authz.require(user, Action.CODES_MANAGE, record_type="code_set")
+        sync = self._settings.sync
+        if not sync.server_url:
+            raise SyncNotConfiguredError("No sync server is configured.")
+        with self._db.unit_of_work(write=False) as uow:
+            bundle, release = release_bundle(uow.session, system, version, active=active)
+        client = self._client_factory(sync, load_token(sync.token_ref))
+        try:
+            client.transaction(bundle)
+        finally:
+            client.close()
+        with self._db.unit_of_work() as uow:
+            self._audit.append(
+                uow.session,
+                user.actor,
+                "codes.publish",
+                record_type="code_set",
+                details={
+                    "system": release.system.value,
+                    "version": release.version,
+                    "codes": len(release.items),
+                    "active": active,
+                },
+            )
+            uow.commit()
+        return str(bundle["entry"][0]["resource"]["id"])
 
     # --- status and log ----------------------------------------------------------------
 
