@@ -245,6 +245,16 @@ def print_plans(services: Services, queries: dict[str, list[str]]) -> None:
                     print(f"      {row[3]}")
 
 
+def set_cache_size(engine: Engine, kib: int) -> None:
+    """An experiment: the page cache every connection of the pool gets from now on."""
+
+    @event.listens_for(engine, "connect")
+    def _cache(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA cache_size = {int(kib)}")
+
+    engine.dispose()  # pooled connections reopen with the new setting
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -326,12 +336,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="keep (or reuse) the seeded store here")
     parser.add_argument("--plans", action="store_true", help="print EXPLAIN QUERY PLAN")
     parser.add_argument(
+        "--cache-size", type=int, help="try another PRAGMA cache_size (KiB, negative)"
+    )
+    parser.add_argument(
         "--planned", action="store_true", help="also time LIKE as planned (slow: minutes)"
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as scratch:
         data_dir = args.data_dir or Path(scratch) / "data"
         services = open_seeded_store(data_dir, args.patients)
+        if args.cache_size is not None:
+            set_cache_size(services.db.engine, args.cache_size)
         try:
             run(services, args.queries, args.repeat, plans=args.plans, planned=args.planned)
         finally:

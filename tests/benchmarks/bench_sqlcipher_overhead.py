@@ -14,12 +14,15 @@ plain `sqlite+pysqlite` one (and the driver module chosen): the pool, the connec
 BEGIN hook are the application's, not a copy of them. The page cache is set to the SQLCipher
 build's default on all three (the stdlib build defaults to a quarter of it).
 
-Workload: seed N synthetic patients (demo.seed_patients, 5,000 per transaction), create
-`--creates` patients one by one through PatientService.create (a transaction each), then run
+Workload: seed N synthetic patients (demo.seed_patients, 5,000 per transaction, in chunks of
+20,000 taken by each store in turn), create `--creates` patients one by one through
+PatientService.create (a transaction each), then run
 the search benchmark's queries through `search_ids` (warm cache), through PatientService.search
 (with its audit event), and on a fresh connection each time (cold page cache: every page read
-is decrypted). Search phases alternate between the stores query by query so a busy machine
-weighs on all three alike. Goal: sqlcipher / plain <= 1.15 on the whole workload.
+is decrypted). Every phase alternates between the stores (query by query, seed chunk by seed
+chunk) so a busy machine weighs on all three alike; CPU time is printed beside wall time because
+on a shared machine it is the steadier of the two. `--cache-size KIB` (negative, as the pragma
+takes it) tries another page cache on all three. Goal: sqlcipher / plain <= 1.15.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from sqlalchemy.engine import make_url
 ADMIN = ("bench.admin", "seed-and-search-2026")
 CLERK = ("bench.clerk", "front-desk-bench-2026")
 CACHE_SIZE = -8000  # SQLCipher's build default (KiB); Python's sqlite3 defaults to -2000
+SEED_CHUNK = 20_000
 
 
 @contextmanager
@@ -121,7 +125,12 @@ class Store:
 
 
 def build_store(
-    name: str, path: Path, module: ModuleType | None, *, trusted_schema: bool = False
+    name: str,
+    path: Path,
+    module: ModuleType | None,
+    *,
+    cache_size: int = CACHE_SIZE,
+    trusted_schema: bool = False,
 ) -> Store:
     key = new_database_key()
     if module is None:
@@ -132,7 +141,7 @@ def build_store(
 
     @event.listens_for(engine, "connect")
     def _same_cache(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
+        dbapi_connection.execute(f"PRAGMA cache_size = {cache_size}")
         if trusted_schema:
             dbapi_connection.execute("PRAGMA trusted_schema = ON")
 
@@ -166,11 +175,12 @@ def describe(store: Store) -> str:
     )
 
 
-def seed(store: Store, patients: int) -> None:
+def seed_chunk(store: Store, chunk: int, size: int) -> None:
+    """One chunk of the seed (same synthetic patients on every store: the seed is the chunk's)."""
     store.timed(
-        "seed",
+        "seed (5,000 per transaction)",
         lambda: seed_patients(
-            store.db, store.audit, store.authorizer, store.admin, patients, seed=2026
+            store.db, store.audit, store.authorizer, store.admin, size, seed=2026 + chunk
         ),
     )
 
@@ -245,8 +255,12 @@ def report(stores: list[Store]) -> None:
 
 
 def run(stores: list[Store], args: argparse.Namespace) -> None:
+    # Chunks alternate between the stores, like every other phase, so that a load change on a
+    # shared machine lands on all three and not on whichever store happened to run then.
+    for chunk, start in enumerate(range(0, args.patients, SEED_CHUNK)):
+        for store in stores:
+            seed_chunk(store, chunk, min(SEED_CHUNK, args.patients - start))
     for store in stores:
-        seed(store, args.patients)
         store.db.checkpoint()
     for index in range(args.creates):
         for store in stores:
@@ -273,15 +287,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--creates", type=int, default=300)
     parser.add_argument("--queries", type=int, default=20, help="distinct queries per class")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--cache-size", type=int, default=CACHE_SIZE, help="PRAGMA cache_size on all three"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="clinic-overhead-") as scratch:
         root = Path(scratch)
         stores = [
-            build_store("sqlcipher", root / "cipher.db", None),
-            build_store("same build", root / "same.db", sqlcipher3.dbapi2),
-            # SQLite 3.40 refuses FTS5 in triggers under trusted_schema = OFF ("unsafe use of
-            # virtual table"); later builds mark FTS5 innocuous. No effect on speed.
-            build_store("stdlib", root / "stdlib.db", sqlite3, trusted_schema=True),
+            build_store("sqlcipher", root / "cipher.db", None, cache_size=args.cache_size),
+            build_store(
+                "same build", root / "same.db", sqlcipher3.dbapi2, cache_size=args.cache_size
+            ),
+            # SQLite 3.40 refuses FTS5 in triggers under trusted_schema = OFF ("unsafe use
+            # of virtual table"); later builds mark FTS5 innocuous. No effect on speed.
+            build_store(
+                "stdlib",
+                root / "stdlib.db",
+                sqlite3,
+                cache_size=args.cache_size,
+                trusted_schema=True,
+            ),
         ]
         try:
             load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
