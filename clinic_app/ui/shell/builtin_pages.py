@@ -30,6 +30,12 @@ def _code_set_companion(window: QMainWindow, context: PageContext) -> PageCompan
     return CodeSetCompanion(window, context)
 
 
+def _imaging_page(context: PageContext) -> ShellPage:
+    from clinic_app.ui.imaging.imaging_page import ImagingPage
+
+    return ImagingPage(context)
+
+
 def _worklist_page(context: PageContext) -> ShellPage:
     from clinic_app.ui.records.worklist_page import WorklistPage
 
@@ -76,6 +82,16 @@ def register_builtin_pages(registry: PageRegistry) -> None:
             order=20,
             commands=frozenset({ShellCommand.NEW}),
             companion=_code_set_companion,
+        )
+    )
+    registry.register(
+        PageSpec(
+            key="imaging",
+            title="Images",
+            icon="zoom_fit",
+            factory=_imaging_page,
+            required_action=Action.IMAGING_VIEW,
+            order=25,
         )
     )
     registry.register(

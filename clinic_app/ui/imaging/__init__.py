@@ -1,0 +1,1 @@
+"""The imaging page: import wizard, image viewer and the AI decision-support panel."""

@@ -1,0 +1,96 @@
+"""A patient's series for the series list: modality and description, study date, images."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from clinic_app.ui.imaging.patient_images import SeriesEntry
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+SERIES_ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+SERIES_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class SeriesColumn(IntEnum):
+    SERIES = 0
+    DATE = 1
+    IMAGES = 2
+
+
+_HEADERS = {SeriesColumn.SERIES: "Series", SeriesColumn.DATE: "Date", SeriesColumn.IMAGES: "Images"}
+
+
+def series_title(entry: SeriesEntry) -> str:
+    """Two lines: modality and series number, then the description."""
+    series = entry.series
+    number = f"Se {series.series_number}" if series.series_number is not None else ""
+    head = " · ".join(part for part in (series.modality or "?", number) if part)
+    description = series.description or entry.study.description
+    return f"{head}\n{description}" if description else head
+
+
+class SeriesTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[SeriesEntry] = []
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(SeriesColumn)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        entry = self._rows[index.row()]
+        column = SeriesColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column is SeriesColumn.SERIES:
+                return series_title(entry)
+            if column is SeriesColumn.DATE:
+                day = entry.study.study_date
+                return day.isoformat() if day else ""
+            return str(entry.frame_count)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            study = entry.study
+            lines = [study.description, study.institution, f"{len(entry.instances)} file(s)"]
+            return "\n".join(line for line in lines if line)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is SeriesColumn.IMAGES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == SERIES_ENTRY_ROLE:
+            return entry
+        if role == SERIES_ID_ROLE:
+            return entry.series.id
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(SeriesColumn)
+        ):
+            return _HEADERS[SeriesColumn(section)]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def replace_rows(self, entries: list[SeriesEntry]) -> None:
+        self.beginResetModel()
+        self._rows = list(entries)
+        self.endResetModel()
+
+    def entry(self, row: int) -> SeriesEntry:
+        return self._rows[row]
+
+    def row_of(self, series_id: str) -> int:
+        return next((i for i, e in enumerate(self._rows) if e.series.id == series_id), -1)
