@@ -13,7 +13,7 @@ from clinic_app.sync import quarantine
 from clinic_app.sync.binaries import queue_download
 from clinic_app.sync.code_releases import apply_release
 from clinic_app.sync.conflict_store import NewConflict, open_conflicts, record_conflict
-from clinic_app.sync.duplicates import duplicate_key, find_duplicates
+from clinic_app.sync.duplicates import find_duplicates_batch
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import instant
 from clinic_app.sync.journal import LogEvent, write_log
@@ -71,7 +71,6 @@ class GroupApplier:
         self._bases = bases
         self.outcome = BatchOutcome()
         self._inserts: list[PulledItem] = []
-        self._batch_patients: dict[tuple[str, ...], str] = {}
 
     def apply(self, items: list[PulledItem]) -> None:
         mapping = items[0].mapping
@@ -262,45 +261,44 @@ class GroupApplier:
                     inserted.append(item)
         for item in inserted:
             self.outcome.count(mapping.entity_type)
-            self._after_insert(mapping, item)
+            if mapping.entity_type == "attachments":
+                values = item.values
+                assert values is not None
+                queue_download(
+                    self._session,
+                    self._server,
+                    item.resource_id,
+                    values["sha256"],
+                    values["size_bytes"],
+                )
+        if mapping.entity_type == "patients" and inserted:
+            self._check_duplicates(mapping, inserted)
 
-    def _after_insert(self, mapping: TableMapping, item: PulledItem) -> None:
-        values = item.values
-        assert values is not None
-        if mapping.entity_type == "attachments":
-            queue_download(
-                self._session,
-                self._server,
-                item.resource_id,
-                values["sha256"],
-                values["size_bytes"],
-            )
-        elif mapping.entity_type == "patients":
-            self._check_duplicates(mapping, item, values)
-
-    def _check_duplicates(self, mapping: TableMapping, item: PulledItem, values: Values) -> None:
-        matches = set(find_duplicates(self._session, values, item.resource_id))
-        for key in duplicate_key(values):
-            earlier = self._batch_patients.get(key)
-            if earlier is not None and earlier != item.resource_id:
-                matches.add(earlier)
-            self._batch_patients[key] = item.resource_id
-        for other in sorted(matches):
-            new = record_conflict(
-                self._session,
-                self._server,
-                kind=ConflictKind.DUPLICATE_PATIENT,
-                mapping=mapping,
-                entity_id=item.resource_id,
-                local={**values, "id": item.resource_id},
-                server_resource=item.resource,
-                server_version=item.version_id,
-                other_id=other,
-                detail="Same identifier, or same name and birth date",
-            )
-            if new is not None:
-                self.outcome.duplicates += 1
-                self.outcome.conflicts.append(new)
+    def _check_duplicates(self, mapping: TableMapping, inserted: list[PulledItem]) -> None:
+        """Possible duplicates among the patients just inserted and those already here; a
+        pair that arrived in the same batch is offered once (on the later of the two)."""
+        batch = {item.resource_id: position for position, item in enumerate(inserted)}
+        patients = [(item.resource_id, item.values or {}) for item in inserted]
+        matches = find_duplicates_batch(self._session, patients)
+        for position, item in enumerate(inserted):
+            for other in sorted(matches.get(item.resource_id, ())):
+                if batch.get(other, -1) > position:
+                    continue  # offered when `other` is looked at
+                new = record_conflict(
+                    self._session,
+                    self._server,
+                    kind=ConflictKind.DUPLICATE_PATIENT,
+                    mapping=mapping,
+                    entity_id=item.resource_id,
+                    local={**(item.values or {}), "id": item.resource_id},
+                    server_resource=item.resource,
+                    server_version=item.version_id,
+                    other_id=other,
+                    detail="Same identifier, or same name and birth date",
+                )
+                if new is not None:
+                    self.outcome.duplicates += 1
+                    self.outcome.conflicts.append(new)
 
     # --- failures ----------------------------------------------------------------------
 

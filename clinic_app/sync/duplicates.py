@@ -7,13 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.patients.tables import PatientRow
 from clinic_app.patients.validation import fold
-
-MAX_MATCHES = 5
 
 
 def duplicate_key(values: Mapping[str, Any]) -> list[tuple[str, ...]]:
@@ -32,20 +30,47 @@ def duplicate_key(values: Mapping[str, Any]) -> list[tuple[str, ...]]:
     return keys
 
 
-def find_duplicates(session: Session, values: Mapping[str, Any], exclude_id: str) -> list[str]:
-    conditions = [
-        (PatientRow.family_fold == fold(values["family_name"]))
-        & (PatientRow.given_fold == fold(values["given_name"]))
-        & (PatientRow.birth_date == values["birth_date"])
-    ]
-    if values.get("mrn"):
-        conditions.append(PatientRow.mrn == values["mrn"])
-    if values.get("national_id"):
-        conditions.append(PatientRow.national_id == values["national_id"])
-    return list(
-        session.scalars(
-            select(PatientRow.id)
-            .where(or_(*conditions), PatientRow.deleted_at.is_(None), PatientRow.id != exclude_id)
-            .limit(MAX_MATCHES)
-        )
+def find_duplicates_batch(
+    session: Session, patients: list[tuple[str, Mapping[str, Any]]]
+) -> dict[str, set[str]]:
+    """For patients just written (id, values): the other live patients that may be the same
+    person. A few indexed IN queries for the whole batch (one query per patient costs ~1 ms
+    each, which a first sync of 10,000 patients can't afford)."""
+    families = sorted({fold(values["family_name"]) for _, values in patients})
+    mrns = sorted({str(v["mrn"]) for _, v in patients if v.get("mrn")})
+    nationals = sorted({str(v["national_id"]) for _, v in patients if v.get("national_id")})
+    found: dict[tuple[str, ...], set[str]] = {}
+    columns = (
+        PatientRow.id,
+        PatientRow.family_fold,
+        PatientRow.given_fold,
+        PatientRow.birth_date,
+        PatientRow.mrn,
+        PatientRow.national_id,
     )
+    for column, wanted in (
+        (PatientRow.family_fold, families),
+        (PatientRow.mrn, mrns),
+        (PatientRow.national_id, nationals),
+    ):
+        for start in range(0, len(wanted), 500):
+            rows = session.execute(
+                select(*columns).where(
+                    column.in_(wanted[start : start + 500]), PatientRow.deleted_at.is_(None)
+                )
+            )
+            for other, family, given, birth, mrn, national in rows:
+                found.setdefault(("name", family, given, birth.isoformat()), set()).add(other)
+                if mrn:
+                    found.setdefault(("mrn", mrn), set()).add(other)
+                if national:
+                    found.setdefault(("national_id", national), set()).add(other)
+    matches: dict[str, set[str]] = {}
+    for patient_id, values in patients:
+        others: set[str] = set()
+        for key in duplicate_key(values):
+            others |= found.get(key, set())
+        others.discard(patient_id)
+        if others:
+            matches[patient_id] = others
+    return matches

@@ -17,6 +17,7 @@ from clinic_app.sync.fhir_values import weak_etag
 from clinic_app.sync.mappings.base import TableMapping, Values
 from clinic_app.sync.mappings.registry import LOCAL_ONLY, MappingRegistry
 from clinic_app.sync.rows import chunks, load_rows
+from clinic_app.sync.tables import SyncConflictRow, SyncQuarantineRow
 
 _OUTBOX = OutboxRow.__table__
 # Held back: an open conflict (not a possible duplicate), or a push quarantine that no newer
@@ -80,12 +81,13 @@ def collect(
 ) -> PushBatch:
     batch = PushBatch()
     window = session.execute(_WINDOW, {"after": after, "limit": limit, "server": server_url})
-    order: dict[tuple[str, str], int] = {}
+    order: dict[tuple[str, str], tuple[int, int]] = {}
     for seq, entity_type, entity_id in window:
-        order.setdefault((entity_type, entity_id), seq)
+        order.setdefault((entity_type, entity_id), (seq, 1))
         batch.scanned_to = seq
     if not order:
         return batch
+    _pull_in_children(session, registry, server_url, order)
     newest = _newest_seqs(session, [entity_id for _, entity_id in order])
     by_table: dict[str, list[str]] = {}
     for entity_type, entity_id in order:
@@ -100,7 +102,7 @@ def collect(
         for entity_id, row in load_rows(session, mapping, ids).items():
             rows[(entity_type, entity_id)] = row
     ready = _ready_attachments(session, server_url, by_table.get("attachments", []), rows, batch)
-    for (entity_type, entity_id), _seq in sorted(order.items(), key=lambda kv: kv[1]):
+    for (entity_type, entity_id), _key in sorted(order.items(), key=lambda kv: kv[1]):
         mapping = registry.for_table(entity_type)
         if mapping is None:
             continue
@@ -114,6 +116,61 @@ def collect(
             continue
         _add(batch, mapping, entity_id, newest[entity_id], row)
     return batch
+
+
+def _pull_in_children(
+    session: Session,
+    registry: MappingRegistry,
+    server_url: str,
+    order: dict[tuple[str, str], tuple[int, int]],
+) -> None:
+    """Pending children of the parents in the window join it, just ahead of their parent."""
+    parents: dict[str, list[str]] = {}
+    for entity_type, entity_id in order:
+        parents.setdefault(entity_type, []).append(entity_id)
+    for parent_table, ids in parents.items():
+        mapping = registry.for_table(parent_table)
+        if mapping is None or not mapping.children:
+            continue
+        for child_table, column in mapping.children:
+            child = registry.for_table(child_table)
+            if child is None:
+                continue
+            table = child.table
+            for part in chunks(ids):
+                rows = session.execute(
+                    select(table.c.id, table.c[column])
+                    .join(_OUTBOX, _OUTBOX.c.entity_id == table.c.id)
+                    .where(_OUTBOX.c.entity_type == child_table, table.c[column].in_(part))
+                    .where(~_held(table.c.id, server_url))
+                    .distinct()
+                )
+                for child_id, parent_id in rows:
+                    parent_key = order[(parent_table, parent_id)]
+                    order[(child_table, child_id)] = (parent_key[0], 0)
+
+
+def _held(entity_id: Any, server_url: str) -> Any:
+    conflict = (
+        select(SyncConflictRow.id)
+        .where(
+            SyncConflictRow.entity_id == entity_id,
+            SyncConflictRow.status == "open",
+            SyncConflictRow.kind != "duplicate_patient",
+        )
+        .exists()
+    )
+    held = (
+        select(SyncQuarantineRow.id)
+        .where(
+            SyncQuarantineRow.entity_id == entity_id,
+            SyncQuarantineRow.status == "held",
+            SyncQuarantineRow.direction == "push",
+            SyncQuarantineRow.server_url == server_url,
+        )
+        .exists()
+    )
+    return conflict | held
 
 
 def _add(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 
 from clinic_app.patients.models import PatientInput
+from clinic_app.records.models import VisitInput, VitalsInput
 from clinic_app.security.permissions import Role
+from clinic_app.sync.engine import EngineOptions
 from clinic_app.sync.models import RecordSyncState
 
-from tests.sync.clinic_data import ATTACHMENT, seed_clinic
+from tests.sync.clinic_data import ATTACHMENT, patient, seed_clinic
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
 from tests.sync.workstation import assert_converged
@@ -67,3 +69,24 @@ def test_a_second_sync_with_nothing_new_sends_and_applies_nothing(
     assert again.applied == 0
     assert again.conflicts == 0
     assert a.outbox() == 0
+
+
+def test_a_signed_visit_never_arrives_before_its_vitals_whatever_the_batch_sizes(
+    sync_server: ServerProcess, workstation: WorkstationFactory
+) -> None:
+    tiny = EngineOptions(page_size=4, push_batch=3, apply_batch=2)
+    a = workstation("ws-a", sync_server, options=tiny)
+    b = workstation("ws-b", sync_server, options=tiny)
+    doctor, desk = a.users[Role.DOCTOR], a.users[Role.FRONT_DESK]
+    ada = a.services.patients.create(desk, patient("Ada", "Early", "1985-12-10")).patient
+    visit = a.services.records.visits.open_visit(doctor, ada.id, data=VisitInput(reason="R"))
+    for n in range(8):  # other work between the visit and its vitals in the outbox
+        a.services.patients.create(desk, patient("Filler", f"Patient{n}", "1970-01-01"))
+    a.services.records.visits.record_vitals(doctor, visit.id, VitalsInput(pulse=70, spo2=99))
+    current = a.services.records.visits.get_visit(doctor, visit.id)
+    a.services.records.visits.sign_visit(doctor, visit.id, current.version)
+    a.sync_now()
+    b.sync_now()
+    assert not b.held()
+    assert_converged(a, b)
+    assert len(b.content()["vital_signs"]) == 1

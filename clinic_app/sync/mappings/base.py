@@ -36,6 +36,11 @@ class TableMapping:
     append_only: ClassVar[bool] = False
     # Fields changed on different sides merge without asking (demographics).
     auto_merge: ClassVar[bool] = False
+    # Rows that must reach the server before this one: (table, column naming this row). A
+    # signed visit's vitals and codes go in the same bundle, ahead of it, so that a pulling
+    # workstation never holds a signed visit whose children are still to come (the records
+    # triggers would refuse them).
+    children: ClassVar[tuple[tuple[str, str], ...]] = ()
     # The resource types that mean this table when a resource carries no table tag.
     defaults: ClassVar[tuple[str, ...]] = ()
 

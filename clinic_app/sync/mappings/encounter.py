@@ -71,6 +71,7 @@ class VisitMapping(TableMapping):
         "content_sha256",
     )
     audience = Action.VISIT_WRITE
+    children = (("vital_signs", "visit_id"), ("coded_entries", "visit_id"))
 
     def is_final(self, values: Mapping[str, Any]) -> bool:
         return values.get("status") == "signed"
