@@ -4,6 +4,8 @@
     python3 installer/quickstart.py run  [APP ARGS...]     # e.g. --data-dir ~/clinic-data
     python3 installer/quickstart.py test [PYTEST ARGS...]  # e.g. -k backup -x
     python3 installer/quickstart.py setup                  # set up only
+    python3 installer/quickstart.py build [BUILD ARGS...]  # the signed bundle, archive, .deb
+    python3 installer/quickstart.py build-smoke            # build with a test key, smoke-run it
 
 Each command is self-contained. It
   1. on Linux, installs the system libraries Qt needs when they are missing and it may
@@ -12,10 +14,11 @@ Each command is self-contained. It
   2. makes the virtual environment `.venv` in the repository, even where Python has no
      venv/ensurepip module (Debian's python3 without python3-venv): as root it installs
      python3.X-venv, otherwise it makes the environment without pip and bootstraps pip from PyPI;
-  3. installs the package with its test extra (`pip install -e .[test]`), skipped while
-     pyproject.toml is unchanged since the last install (its hash is kept in .venv);
-  4. starts `python -m clinic_app` (run) or pytest with QT_QPA_PLATFORM=offscreen (test),
-     passing the remaining arguments through.
+  3. installs the package with its test and build extras (`pip install -e .[test,build]`),
+     skipped while pyproject.toml is unchanged since the last install (its hash is in .venv);
+  4. starts `python -m clinic_app` (run) or pytest with QT_QPA_PLATFORM=offscreen (test), or
+     installer/build.py (build), passing the remaining arguments through; build-smoke builds
+     with a throwaway test key and runs installer/smoke_bundle.py on the result.
 
 Standard library only; runs with the system python3 (3.11 or newer).
 """
@@ -41,7 +44,8 @@ MIN_PYTHON = (3, 11)
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".quickstart-installed"
-EXTRAS = "test"
+EXTRAS = "test,build"
+SMOKE_DIST = ROOT / "build" / "smoke-dist"
 PYPI_SIMPLE = "https://pypi.org/simple"
 
 # Debian package -> the library it provides (checked with `ldconfig -p`, so a renamed package,
@@ -74,6 +78,9 @@ USAGE = """\
 usage: python3 installer/quickstart.py run  [ARGS...]   set up, then: python -m clinic_app ARGS
        python3 installer/quickstart.py test [ARGS...]   set up, then: pytest ARGS (Qt offscreen)
        python3 installer/quickstart.py setup            set up only
+       python3 installer/quickstart.py build [ARGS...]  set up, then: installer/build.py ARGS
+       python3 installer/quickstart.py build-smoke      set up, build with a throwaway test key,
+                                                        then smoke-run the frozen app offscreen
 """
 
 
@@ -558,6 +565,33 @@ def run_tests(args: list[str], missing_qt: list[str]) -> int:
     )
 
 
+def run_build(args: list[str]) -> int:
+    say(f"running: python installer/build.py {' '.join(args)}".rstrip())
+    return _exec(
+        [str(venv_python()), str(ROOT / "installer" / "build.py"), *args], dict(os.environ)
+    )
+
+
+def run_build_smoke() -> int:
+    """The CI step after the tests: a real build (throwaway key), then installer/smoke_bundle.py."""
+    python = str(venv_python())
+    # No .deb here: dpkg-deb's compression adds ~1 min to CI; tests/packaging/test_deb.py builds
+    # one from a small bundle, and `build` makes the real one.
+    build = [python, str(ROOT / "installer" / "build.py"), "--test-key", "--no-deb"]
+    build += ["--out", str(SMOKE_DIST)]
+    say(f"running: {' '.join(build[1:])}")
+    if subprocess.run(build, cwd=ROOT, check=False).returncode != 0:
+        print("build-smoke: 0 passed, 1 failed", flush=True)
+        return 1
+    public_key = SMOKE_DIST / "TEST-KEY-DO-NOT-DISTRIBUTE.pem.pub"
+    smoke = [python, str(ROOT / "installer" / "smoke_bundle.py"), str(SMOKE_DIST)]
+    result = subprocess.run([*smoke, "--public-key", str(public_key)], cwd=ROOT, check=False)
+    # The plain closing line CI reads: build and smoke, as two checks.
+    failed = 1 if result.returncode != 0 else 0
+    print(f"build-smoke: {2 - failed} passed, {failed} failed", flush=True)
+    return result.returncode
+
+
 def main(argv: list[str]) -> int:
     if sys.version_info < MIN_PYTHON:
         print(
@@ -566,7 +600,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    if not argv or argv[0] not in {"run", "test", "setup"}:
+    if not argv or argv[0] not in {"run", "test", "setup", "build", "build-smoke"}:
         print(USAGE, file=sys.stderr if argv and argv[0] not in {"-h", "--help"} else sys.stdout)
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
     command, rest = argv[0], argv[1:]
@@ -576,6 +610,10 @@ def main(argv: list[str]) -> int:
             return run_app(rest)
         if command == "test":
             return run_tests(rest, missing_qt)
+        if command == "build":
+            return run_build(rest)
+        if command == "build-smoke":
+            return run_build_smoke()
         return 0
     except SetupError as exc:
         print(f"quickstart: ERROR: {exc}", file=sys.stderr)
