@@ -114,6 +114,30 @@ def run_pyinstaller(models: Path, name: str) -> Path:
     return WORK / "dist" / name
 
 
+def missing_qt_libraries(bundle: Path) -> list[str]:
+    """Qt libraries a bundled Qt binary needs but the bundle lacks (the spec drops some Qt
+    plugins and the libraries only they use; this proves nothing else needed them)."""
+    if not sys.platform.startswith("linux") or shutil.which("ldd") is None:
+        return []
+    internal = bundle / "_internal"
+    missing = set()
+    for path in sorted((internal / "PySide6" / "Qt").rglob("*.so*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        done = subprocess.run(
+            ["ldd", str(path)],
+            env=dict(os.environ, LD_LIBRARY_PATH=str(internal)),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for line in done.stdout.splitlines():
+            name = line.strip().split(" ", 1)[0]
+            if "not found" in line and name.startswith("libQt6"):
+                missing.add(f"{path.relative_to(bundle)} needs {name}")
+    return sorted(missing)
+
+
 def folder_bytes(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*") if not p.is_dir())
 
@@ -140,6 +164,9 @@ def build(args: argparse.Namespace) -> dict[str, object]:
     built = run_pyinstaller(WORK / "models", name)
     report["pyinstaller_seconds"] = round(time.monotonic() - mark, 1)
 
+    missing = missing_qt_libraries(built)
+    if missing:
+        raise ClinicError(f"The bundle lacks Qt libraries it needs: {'; '.join(missing)}")
     bundle = out / name
     if bundle.exists():
         shutil.rmtree(bundle)
