@@ -1,14 +1,14 @@
 """Where the application's shipped files are, from a source checkout or a frozen bundle.
 
-The single place that knows the layout (the codes lexicon, the triage rules, the model packs
-and the desktop shell all ask here):
+The single place that knows the layout (the codes lexicon and the triage rules ask here; the
+model registry and the desktop shell should too):
 
 - source checkout (or an editable install): the repository's top-level ``resources/`` and
-  ``models/`` folders;
-- PyInstaller bundle (``sys.frozen``): ``sys._MEIPASS/resources`` and ``sys._MEIPASS/models``
-  (the spec, installer/pyinstaller/clinic_app.spec, puts them there). The bundle's root, the
-  folder with the ``clinic`` and ``clinic-app`` executables, its ``bundle.json`` and its signed
-  manifest, is the executable's folder.
+  ``models/`` folders, and package data under ``clinic_app/``;
+- PyInstaller bundle (``sys.frozen``): the same three under ``sys._MEIPASS`` (the spec,
+  installer/pyinstaller/clinic_app.spec, puts them there). The bundle's root, the folder with
+  the ``clinic`` and ``clinic-app`` executables, ``bundle.json`` and the signed manifest, is
+  the executable's folder.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def resource_path(relative: str | Path) -> Path:
 def models_dir() -> Path:
     """The model packs shipped with the application (``models/``)."""
     return _data_root() / "models"
+
+
+def package_data_dir(relative: str | Path) -> Path:
+    """A folder of package data under ``clinic_app/`` (e.g. ``ui/resources``); the spec copies
+    it to the same place under ``sys._MEIPASS``."""
+    return _data_root() / "clinic_app" / relative
 
 
 def bundle_root() -> Path | None:

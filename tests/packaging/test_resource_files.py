@@ -18,6 +18,7 @@ def test_from_a_checkout_the_repository_folders_are_used() -> None:
     assert resource_files.resources_dir() == REPO / "resources"
     assert resource_files.models_dir() == REPO / "models"
     assert resource_files.bundle_root() is None
+    assert (resource_files.package_data_dir("ui/resources") / "app-icon.svg").is_file()
     assert codes_dir() == REPO / "resources" / "codes"
     assert default_rules_path() == REPO / "resources" / "triage" / "rules.yaml"
     assert resource_files.resource_path("triage/rules.yaml").is_file()
@@ -36,6 +37,7 @@ def test_in_a_bundle_everything_comes_from_meipass(
     assert resource_files.resources_dir() == internal / "resources"
     assert resource_files.models_dir() == internal / "models"
     assert resource_files.bundle_root() == bundle
+    assert resource_files.package_data_dir("ui/resources") == internal / "clinic_app/ui/resources"
     assert default_rules_path() == internal / "resources" / "triage" / "rules.yaml"
     assert codes_dir() == internal / "resources" / "codes"
     with pytest.raises(FileNotFoundError, match=r"resources/codes/abbreviations\.tsv"):
