@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from clinic_app.ui.shell.shell_page import PageContext
 
 
+def _caption(field: str) -> str:
+    return field.replace("_", " ").capitalize()
+
+
 class ImportController(QObject):
     imported = Signal(str)  # patient id whose images were imported
     step_finished = Signal()  # a scan, creation or import came back (tests wait here)
@@ -120,7 +124,10 @@ class ImportController(QObject):
         def failed(error: BaseException) -> None:
             message = describe_error(error).message
             if isinstance(error, ValidationError) and error.field_errors:
-                message += " " + " ".join(error.field_errors.values())
+                message = "Check the new patient's details. " + " ".join(
+                    f"{_caption(field)}: {text[:1].lower()}{text[1:]}"
+                    for field, text in error.field_errors.items()
+                )
             page.creation_failed(message)
 
         self._run(

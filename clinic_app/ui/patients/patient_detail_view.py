@@ -37,6 +37,7 @@ class PatientDetailView(QWidget):
     delete_requested = Signal()
     restore_requested = Signal()
     chart_requested = Signal()
+    images_requested = Signal()
 
     def __init__(
         self,
@@ -45,12 +46,14 @@ class PatientDetailView(QWidget):
         can_delete: bool,
         can_restore: bool,
         can_open_chart: bool = False,
+        can_open_images: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("patientDetailView")
         self._can_edit, self._can_delete, self._can_restore = can_edit, can_delete, can_restore
         self._can_open_chart = can_open_chart
+        self._can_open_images = can_open_images
         self._values: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 14, 16, 12)
@@ -114,9 +117,15 @@ class PatientDetailView(QWidget):
         self.chart_button.setToolTip("Open the patient's chart (Ctrl+Enter)")
         self.chart_button.setVisible(False)
         self.chart_button.clicked.connect(self.chart_requested)
+        self.images_button = QPushButton(icon("zoom_fit"), "Images")
+        self.images_button.setObjectName("imagesButton")
+        self.images_button.setToolTip("Open the patient's images and AI results")
+        self.images_button.setVisible(False)
+        self.images_button.clicked.connect(self.images_requested)
         for button in (
             self.delete_button,
             self.restore_button,
+            self.images_button,
             self.chart_button,
             self.edit_button,
         ):
@@ -165,6 +174,7 @@ class PatientDetailView(QWidget):
         self.delete_button.setVisible(self._can_delete and not deleted)
         self.restore_button.setVisible(self._can_restore and deleted)
         self.chart_button.setVisible(self._can_open_chart and not deleted)
+        self.images_button.setVisible(self._can_open_images and not deleted)
 
     def value_text(self, key: str) -> str:
         return self._values[key].text()

@@ -33,6 +33,7 @@ class PatientsPage(ShellPage):
             can_delete=user.can(Action.PATIENT_DELETE),
             can_restore=user.can(Action.PATIENT_RESTORE),
             can_open_chart=user.can(Action.VISIT_READ),
+            can_open_images=user.can(Action.IMAGING_VIEW),
         )
         self.form_view = PatientFormView(
             clinical_visible=user.can(Action.PATIENT_READ_CLINICAL),
@@ -64,6 +65,7 @@ class PatientsPage(ShellPage):
         # The chart is another page: Chart button, double-click or Ctrl+Enter on a patient.
         self._can_open_chart = user.can(Action.VISIT_READ)
         self.detail_view.chart_requested.connect(self._on_detail_view_chart_requested)
+        self.detail_view.images_requested.connect(self._on_detail_view_images_requested)
         self.list_view.table.doubleClicked.connect(self._on_table_double_clicked)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.open_chart)
@@ -85,6 +87,12 @@ class PatientsPage(ShellPage):
     def _on_detail_view_chart_requested(self) -> None:
         if self.editor.detail is not None:
             self.open_chart(self.editor.detail.id)
+
+    @Slot()
+    def _on_detail_view_images_requested(self) -> None:
+        """The imaging page shows the open patient's images (its own page, see ui/imaging)."""
+        if self.editor.detail is not None:
+            self.open_requested.emit("imaging", self.editor.detail.id)
 
     @Slot(QModelIndex)
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
