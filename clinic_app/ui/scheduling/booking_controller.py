@@ -213,6 +213,7 @@ class BookingController(QObject):
 
     @Slot()
     def _on_dialog_search_changed(self) -> None:
+        self.dialog.clear_errors()  # they were about the values just changed
         if self.slot is not None:
             self.slot = None
             self.dialog.show_slot("The search changed: find the earliest slot again.", False)

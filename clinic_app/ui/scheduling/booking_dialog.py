@@ -251,6 +251,7 @@ class BookingDialog(QDialog):
 
     def _on_type_combo_index_changed(self, _index: int) -> None:
         telehealth = self.appointment_type() is AppointmentType.TELEHEALTH
+        self.clear_errors()
         self.form.set_field_visible("meeting_link", telehealth)
         self.walk_in_button.setEnabled(not telehealth)
         if telehealth:

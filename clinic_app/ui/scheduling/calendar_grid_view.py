@@ -166,6 +166,11 @@ class CalendarGridView(QAbstractScrollArea):
                 return placed
         return None
 
+    @property
+    def drop_target(self) -> PlacedEntry | None:
+        """What a drag in progress would drop on (highlighted green or red)."""
+        return self._drag.target
+
     def placed_at(self, position: QPointF) -> PlacedEntry | None:
         geometry = self.geometry_data
         x, y = position.x(), position.y()

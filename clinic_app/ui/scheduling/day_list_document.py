@@ -18,11 +18,12 @@ from clinic_app.ui.scheduling.appointment_labels import status_label, time_span,
 _STYLE = """
 body { font-family: sans-serif; font-size: 9.5pt; color: #1d2733; }
 h1 { font-size: 15pt; color: #0f4c63; margin-bottom: 2px; }
-h2 { font-size: 11pt; color: #0f4c63; margin-top: 14px; margin-bottom: 4px; }
-p.meta { color: #5b6b79; margin-top: 0; }
+p.meta { color: #5b6b79; margin-top: 0; margin-bottom: 10px; }
 table { border-collapse: collapse; }
 th { background: #e9eef2; text-align: left; padding: 4px 6px; }
 td { padding: 4px 6px; border-bottom: 1px solid #d5dce3; }
+td.keep { white-space: nowrap; }
+td.doctor { font-size: 11pt; font-weight: 600; color: #0f4c63; padding-top: 12px; }
 """
 
 
@@ -35,22 +36,28 @@ def day_list_html(rows: list[DayListRow], day: date, printed_at: datetime) -> st
     ]
     if not rows:
         parts.append("<p>No appointments on this day.</p>")
+    else:
+        # One table, so the columns line up from one doctor to the next.
+        parts.append(
+            "<table width='100%' cellspacing='0'><tr><th width='12%'>Time</th>"
+            "<th width='26%'>Patient</th><th width='11%'>Born</th><th width='16%'>Phone</th>"
+            "<th width='11%'>Type</th><th width='20%'>Status</th><th width='4%'>✓</th></tr>"
+        )
     for (doctor, room), group in groupby(rows, key=lambda r: (r.doctor_name, r.room)):
         room_text = f" · room {escape(room)}" if room else ""
-        parts.append(f"<h2>{escape(doctor)}{room_text}</h2>")
-        parts.append(
-            "<table width='100%' cellspacing='0'><tr><th>Time</th><th>Patient</th>"
-            "<th>Born</th><th>Phone</th><th>Type</th><th>Status</th><th>✓</th></tr>"
-        )
+        parts.append(f"<tr><td colspan='7' class='doctor'>{escape(doctor)}{room_text}</td></tr>")
         for row in group:
             when = "Walk-in" if row.walk_in else time_span(row.local_start, row.local_end)
             parts.append(
-                f"<tr><td>{when}</td><td>{escape(row.patient_name)}</td>"
-                f"<td>{row.birth_date.isoformat()}</td><td>{escape(row.phone or '')}</td>"
-                f"<td>{type_label(row.appointment_type)}</td>"
-                f"<td>{status_label(row.status)}"
-                f"{'' if row.confirmed else ' (provisional)'}</td><td>☐</td></tr>"
+                f"<tr><td class='keep'>{when}</td><td>{escape(row.patient_name)}</td>"
+                f"<td class='keep'>{row.birth_date.isoformat()}</td>"
+                f"<td class='keep'>{escape(row.phone or '')}</td>"
+                f"<td class='keep'>{type_label(row.appointment_type)}</td>"
+                f"<td class='keep'>{status_label(row.status)}"
+                f"{'' if row.confirmed else '<br/><small>provisional</small>'}</td>"
+                "<td>☐</td></tr>"
             )
+    if rows:
         parts.append("</table>")
     parts.append("</body></html>")
     return "".join(parts)
@@ -63,6 +70,7 @@ def write_day_list_pdf(rows: list[DayListRow], day: date, path: Path, printed_at
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+    # QTextDocument.print_() keeps a 2 cm margin of its own on a printer's full page.
+    printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
     printer.setDocName(f"Day list {day.isoformat()}")
     document.print_(printer)

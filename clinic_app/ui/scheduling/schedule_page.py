@@ -43,7 +43,9 @@ class SchedulePage(ShellPage):
         self.calendar = CalendarController(self.calendar_view, context, clock, parent=self)
         self.reschedule = RescheduleController(self.calendar_view, context, parent=self)
         self.appointment_actions = AppointmentActionsController(self, context, parent=self)
-        self.day_list = DayListController(self, context, clock, parent=self)
+        self.day_list = DayListController(
+            self, context, lambda: clock().astimezone(self.calendar.zone), parent=self
+        )
         self.queue_model = QueueTableModel(self)
         self.queue_view = QueueView(
             self.queue_model,
@@ -241,6 +243,9 @@ class SchedulePage(ShellPage):
     @Slot(int)
     def _on_tabs_current_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
+        if widget is self.calendar_view:
+            # The calendar's keys (T, D, W, Ctrl+arrows) work from the grid on.
+            self.calendar_view.grid.setFocus()
         if widget is self.queue_view:
             self.queue.start()
         else:

@@ -36,7 +36,7 @@ def schedule_page_spec() -> PageSpec:
         title="Calendar",
         icon="visit",
         factory=_page,
-        order=20,
+        order=15,  # after Patients, before the chart: the desk's main page
         commands=frozenset({ShellCommand.NEW}),
         shortcut_hint="Ctrl+N books an appointment",
         companion=_reminder_timer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from clinic_app.security.permissions import Action
+from clinic_app.ui.scheduling.schedule_page_spec import schedule_page_spec
 from clinic_app.ui.shell.page_registry import PageRegistry, PageSpec
 from clinic_app.ui.shell.shell_page import PageCompanion, PageContext, ShellCommand, ShellPage
 
@@ -117,6 +118,7 @@ def register_builtin_pages(registry: PageRegistry) -> None:
             companion=_unread_badge,
         )
     )
+    registry.register(schedule_page_spec())
     registry.register(
         PageSpec(
             key="admin",

@@ -132,6 +132,8 @@ def open_page(
         page.resize(*PAGE_SIZE)
         page.show()
         qtbot.waitExposed(page)
+        page.activateWindow()  # keyboard shortcuts need the active window
+        qtbot.waitUntil(page.isActiveWindow, timeout=5000)
         with qtbot.waitSignal(page.calendar.calendar_shown, timeout=10_000):
             page.page_shown()
         pages.append(page)
