@@ -202,7 +202,11 @@ def apply_update(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         label = f"{previous or 'none'}-to-{info.version}"
-        snapshot = snapshot_database(settings, passphrase, label)
+        try:
+            snapshot = snapshot_database(settings, passphrase, label)
+        except BaseException:
+            layout.remove_version(info.version)  # not switched to: leave nothing half-done
+            raise
         layout.switch_to(info.version)
         result = run_bundle_selftest(
             target,

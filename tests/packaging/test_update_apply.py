@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from clinic_app.bootstrap import open_services
 from clinic_app.cli.main import main as clinic_main
+from clinic_app.errors import ClinicError
 from clinic_app.security.permissions import Role
 from clinic_app.security.signatures import (
     ChangedFileError,
@@ -229,3 +230,18 @@ def test_the_cli_applies_an_update_from_a_usb_folder(
     assert "ROLLED BACK" in capsys.readouterr().err
     assert clinic_main([*common, "status", "--install-root", str(layout.root)]) == 0
     assert "current 1.0.0" in capsys.readouterr().out
+
+
+def test_when_the_database_cannot_be_backed_up_nothing_is_switched(
+    make_package: BundleFactory,
+    layout: InstallLayout,
+    clinic: Clinic,
+    trusted: Keys,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    _install(layout, make_package("1.0.0"), clinic.settings, trusted)
+    memory_keyring.secrets.clear()  # the database key can't be unlocked: no backup possible
+    with pytest.raises(ClinicError):
+        apply_update(make_package("1.1.0"), layout, clinic.settings, trusted)
+    assert layout.current_version() == "1.0.0"
+    assert layout.installed_versions() == ["1.0.0"]
