@@ -64,7 +64,7 @@ class AiPanelView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         layout = QVBoxLayout(body)
-        layout.setContentsMargins(8, 4, 10, 8)
+        layout.setContentsMargins(6, 4, 6, 8)
         title = QLabel("AI decision support")
         title.setObjectName("pageTitle")
         layout.addWidget(title)
@@ -154,10 +154,13 @@ class AiPanelView(QScrollArea):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setFixedHeight(132)
+        table.setFixedHeight(112)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(AnalysisColumn.FINDING, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(AnalysisColumn.MODEL, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(AnalysisColumn.MODEL, 96)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.selectionModel().currentRowChanged.connect(self._on_results_current_row_changed)
         return table
 

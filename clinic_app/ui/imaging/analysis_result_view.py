@@ -28,11 +28,9 @@ DECISION_SUPPORT_BANNER = "Decision support — not a diagnosis"
 DEFAULT_OPACITY = 50
 
 
-def _plain(object_name: str, hint: bool = False) -> QLabel:
+def _plain(object_name: str) -> QLabel:
     label = QLabel()
-    label.setObjectName("fieldHint" if hint else object_name)
-    if hint:
-        label.setProperty("role", object_name)
+    label.setObjectName(object_name)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
@@ -69,8 +67,6 @@ class AnalysisResultView(QWidget):
         layout.addLayout(status_row)
         self.facts_label = _plain("resultFacts")
         layout.addWidget(self.facts_label)
-        self.label_text = _plain("resultLabel", hint=True)
-        layout.addWidget(self.label_text)
         self.probability_model = ProbabilityTableModel(self)
         self.probability_table = QTableView()
         self.probability_table.setObjectName("probabilityTable")
@@ -148,7 +144,7 @@ class AnalysisResultView(QWidget):
             ]
         facts.append(f"Run {result.run_at.strftime('%Y-%m-%d %H:%M')} UTC")
         self.facts_label.setText("\n".join(facts))
-        self.label_text.setText(result.label)
+        self.banner.setToolTip(result.label)  # the core's full sentence
         classification = result.task != "abcd"
         self.probability_model.show_result(result if classification else None)
         self.probability_table.setVisible(classification)

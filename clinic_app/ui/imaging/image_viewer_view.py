@@ -94,12 +94,11 @@ class ImageViewerView(QWidget):
         self.ruler_length.setSuffix(" mm")
         self.ruler_length.setToolTip("The known length of the ruler you draw along")
         row.addWidget(self.ruler_length)
-        row.addSpacing(12)
-        self.window_caption = QLabel("Window")
-        row.addWidget(self.window_caption)
+        row.addSpacing(8)
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("windowPresets")
-        self.preset_combo.setMinimumContentsLength(12)
+        self.preset_combo.setToolTip("Window presets for this modality")
+        self.preset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.preset_combo.activated.connect(self.preset_chosen)
         row.addWidget(self.preset_combo)
         row.addStretch(1)
@@ -145,8 +144,7 @@ class ImageViewerView(QWidget):
 
     def set_photo_mode(self, photo: bool) -> None:
         """Photos have no window/level; they may be calibrated with a ruler."""
-        for widget in (self.window_caption, self.preset_combo):
-            widget.setVisible(not photo)
+        self.preset_combo.setVisible(not photo)
         self.tool_buttons[ViewerTool.WINDOW].setVisible(not photo)
         calibrate = photo and self._can_calibrate
         self.tool_buttons[ViewerTool.CALIBRATE].setVisible(calibrate)

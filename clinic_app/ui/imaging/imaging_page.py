@@ -50,10 +50,10 @@ class ImagingPage(ShellPage):
         splitter.addWidget(self.series_view)
         splitter.addWidget(self.viewer_view)
         splitter.addWidget(self.ai_view)
-        self.series_view.setMinimumWidth(250)
-        self.ai_view.setMinimumWidth(340)
+        self.series_view.setMinimumWidth(230)
+        self.ai_view.setMinimumWidth(390)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([270, 540, 380])
+        splitter.setSizes([240, 560, 390])
         self.empty_state = EmptyState("empty")
         self.empty_state.set_message(
             "No patient open",

@@ -36,7 +36,31 @@ def describe_group(group: DicomPatientGroup) -> str:
     name = ", ".join(part for part in (dicom.family_name, dicom.given_name) if part) or "no name"
     born = dicom.birth_date.isoformat() if dicom.birth_date else "birth date not given"
     ident = f"DICOM patient ID {dicom.patient_id}" if dicom.patient_id else "no patient ID"
-    return f"In the files: {name} · {ident} · {born} · {dicom.sex} · {group.file_count} file(s)"
+    return f"In the files: {name} · {ident} · {born} · sex {dicom.sex} · {group.file_count} file(s)"
+
+
+def differences(group: DicomPatientGroup | None, patient: PatientSummary) -> list[str]:
+    """Where a chosen record disagrees with the files' own patient details."""
+    if group is None:
+        return []
+    dicom, found = group.dicom, []
+    if dicom.family_name and dicom.family_name.casefold() != patient.family_name.casefold():
+        found.append(f"family name {patient.family_name!r} vs {dicom.family_name!r} in the files")
+    if dicom.birth_date and dicom.birth_date != patient.birth_date:
+        found.append(
+            f"birth date {patient.birth_date.isoformat()} vs {dicom.birth_date.isoformat()} in "
+            "the files"
+        )
+    return found
+
+
+def _hidden_error() -> QLabel:
+    label = QLabel()
+    label.setObjectName("formError")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
 
 
 def patient_line(patient: PatientSummary) -> str:
@@ -90,15 +114,14 @@ class ImportMatchPage(QWizardPage):
         self.photos_check.setObjectName("includePhotos")
         self.photos_check.toggled.connect(self._on_anything_changed)
         layout.addWidget(self.photos_check)
+        self.mismatch_label = _hidden_error()
+        layout.addWidget(self.mismatch_label)
         self.confirm_check = QCheckBox()
         self.confirm_check.setObjectName("confirmPatient")
         self.confirm_check.setStyleSheet("font-weight: 600;")
         self.confirm_check.toggled.connect(self.completeChanged)
         layout.addWidget(self.confirm_check)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("formError")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = _hidden_error()
         layout.addWidget(self.error_label)
         layout.addStretch(1)
 
@@ -245,9 +268,25 @@ class ImportMatchPage(QWizardPage):
             else "Choose the patient above, then confirm here."
         )
         self.confirm_check.setEnabled(bool(who))
+        chosen = self._chosen_record()
+        mismatch = differences(self._state.group, chosen) if chosen is not None else []
+        self.mismatch_label.setText(
+            "Check before you confirm, this record differs from the files: "
+            + "; ".join(mismatch)
+            + "."
+        )
+        self.mismatch_label.setVisible(bool(mismatch))
         self.confirm_check.setChecked(False)  # every new choice is confirmed again
         self.error_label.hide()
         self.completeChanged.emit()
+
+    def _chosen_record(self) -> PatientSummary | None:
+        if self.chosen == EXISTING:
+            rows = self.candidate_table.selectionModel().selectedRows()
+            return self.candidates.candidate(rows[0].row()).patient if rows else None
+        if self.chosen == CURRENT:
+            return self._state.current_patient
+        return None
 
     def isComplete(self) -> bool:
         if self._creating or not self.confirm_check.isChecked():
@@ -257,13 +296,8 @@ class ImportMatchPage(QWizardPage):
         return self.chosen in (CURRENT, NEW)
 
     def validatePage(self) -> bool:
-        patient: PatientSummary | None = None
-        if self.chosen == EXISTING:
-            rows = self.candidate_table.selectionModel().selectedRows()
-            patient = self.candidates.candidate(rows[0].row()).patient if rows else None
-        elif self.chosen == CURRENT:
-            patient = self._state.current_patient
-        elif self.chosen == NEW:
+        patient = self._chosen_record()
+        if self.chosen == NEW:
             if self._created is None:
                 self._creating = True
                 self.completeChanged.emit()

@@ -26,6 +26,7 @@ class ImportResultPage(QWizardPage):
         super().__init__()
         self.setObjectName("importResultPage")
         self.setTitle("Import finished")
+        self.setSubTitle("What was imported, and every file that could not be, with the reason.")
         self.setFinalPage(True)
         self._state = state
         layout = QVBoxLayout(self)
@@ -49,6 +50,7 @@ class ImportResultPage(QWizardPage):
         self.problem_table.setModel(self.problems)
         self.problem_table.verticalHeader().hide()
         self.problem_table.setWordWrap(True)
+        self.problem_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.problem_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.problem_table.horizontalHeader()
         header.setSectionResizeMode(ProblemColumn.FILE, QHeaderView.ResizeMode.ResizeToContents)
@@ -67,7 +69,8 @@ class ImportResultPage(QWizardPage):
             problems = list(report.problems)
             done = f"Imported {report.imported} file(s)"
             if report.duplicates:
-                done += f"; {report.duplicates} were already there"
+                verb = "was" if report.duplicates == 1 else "were"
+                done += f"; {report.duplicates} {verb} already there"
             who = state.patient.display_name if state.patient else "the patient"
             self.summary_label.setText(f"{done}, for {who}.")
         elif state.stopped:

@@ -23,6 +23,7 @@ class ImportWizard(QWizard):
         self.setWindowTitle("Import images")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setMinimumSize(780, 560)
         self.state = ImportState(current_patient=current_patient)
         self.source_page = ImportSourcePage(self.state)

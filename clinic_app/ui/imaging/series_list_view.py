@@ -37,6 +37,7 @@ class SeriesListView(QWidget):
         self.facts_label = QLabel()
         self.facts_label.setObjectName("fieldHint")
         self.facts_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.facts_label.setWordWrap(True)
         layout.addWidget(self.facts_label)
         self.import_button = QPushButton(icon("add", ON_ACCENT_COLOUR), "Import images…")
         self.import_button.setObjectName("primaryButton")
@@ -53,10 +54,14 @@ class SeriesListView(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(SeriesColumn.SERIES, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(SeriesColumn.DATE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SeriesColumn.IMAGES, QHeaderView.ResizeMode.ResizeToContents)
+        # One column reads best in a narrow pane: the series text carries date and count.
+        for column in (SeriesColumn.DATE, SeriesColumn.IMAGES):
+            self.table.setColumnHidden(column, True)
+        self.table.horizontalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            SeriesColumn.SERIES, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.setShowGrid(False)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel("No images for this patient yet.")

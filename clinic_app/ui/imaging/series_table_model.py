@@ -25,12 +25,15 @@ _HEADERS = {SeriesColumn.SERIES: "Series", SeriesColumn.DATE: "Date", SeriesColu
 
 
 def series_title(entry: SeriesEntry) -> str:
-    """Two lines: modality and series number, then the description."""
+    """Two lines: modality, series number and image count; then date and description."""
     series = entry.series
+    count = entry.frame_count
     number = f"Se {series.series_number}" if series.series_number is not None else ""
-    head = " · ".join(part for part in (series.modality or "?", number) if part)
+    images = f"{count} image{'s' if count != 1 else ''}"
+    head = " · ".join(part for part in (series.modality or "?", number, images) if part)
+    day = entry.study.study_date.isoformat() if entry.study.study_date else ""
     description = series.description or entry.study.description
-    return f"{head}\n{description}" if description else head
+    return head + "\n" + " · ".join(part for part in (day, description) if part)
 
 
 class SeriesTableModel(QAbstractTableModel):

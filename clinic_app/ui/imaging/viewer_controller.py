@@ -225,7 +225,7 @@ class ViewerController(QObject):
         overlay = shown.image.overlay
         bottom_left = [*overlay.bottom_left]
         if len(self._positions) > 1:
-            bottom_left.append(f"Frame {self.position + 1} / {len(self._positions)}")
+            bottom_left.append(f"Image {self.position + 1} / {len(self._positions)}")
         bottom_right = [*overlay.bottom_right]
         if not shown.image.is_colour:
             bottom_right.append(window_text(shown.window))

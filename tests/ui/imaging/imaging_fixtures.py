@@ -16,8 +16,9 @@ from clinic_app.settings import Settings
 from clinic_app.ui.imaging.imaging_page import ImagingPage
 from clinic_app.ui.shell.shell_page import PageContext
 from clinic_app.ui.tasks.task_runner import TaskRunner
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.imaging.conftest import link_pack, shipped
@@ -82,9 +83,17 @@ def quadrant_model(
     return "quadrant-demo"
 
 
+def settle_layouts() -> None:
+    """Lets pending layout requests run, as the event loop would before the next paint."""
+    for _ in range(3):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.processEvents()
+
+
 def save_screen(widget: QWidget, folder: Path, name: str) -> Path:
     """Writes the widget's picture under `folder` and copies it for review by eye."""
     path = folder / f"{name}.png"
+    settle_layouts()
     assert widget.grab().save(str(path)), f"could not write {path}"
     image = QImage(str(path))
     assert image.width() >= 300

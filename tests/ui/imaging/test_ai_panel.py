@@ -78,7 +78,8 @@ def test_a_result_is_decision_support_with_model_version_status_confidence_and_h
     assert "quadrant-demo 1.0.0 (demonstration)" in facts
     assert f"confidence {result.top_probability * 100:.1f}%" in facts  # type: ignore[operator]
     assert view.status_badge.text().startswith("DEMONSTRATION")
-    assert "not a diagnosis" in view.label_text.text()
+    assert view.banner.toolTip() == result.label
+    assert "not a diagnosis" in result.label
     probabilities = view.probability_model
     assert probabilities.rowCount() == 2
     assert probabilities.index(0, 0).data() == "Bright corner"

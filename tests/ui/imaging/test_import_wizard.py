@@ -76,6 +76,8 @@ def test_a_proposed_match_is_imported_only_after_the_user_confirms_it(
     assert not matching.isComplete(), "picking is not confirming"
     assert not matching.confirm_check.isChecked()
     assert match.summary.display_name in matching.confirm_check.text()
+    assert "family name 'Durand-Lefèvre' vs 'Doe' in the files" in matching.mismatch_label.text()
+    assert matching.mismatch_label.isVisible(), "a differing record is pointed out"
     matching.confirm_check.setChecked(True)
     assert matching.isComplete()
     assert instance_count(services) == 0, "nothing imported before confirmation"
