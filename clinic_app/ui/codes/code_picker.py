@@ -227,6 +227,8 @@ class CodePicker(QWidget):
         if current == hit:
             self.popup.hierarchy_label.setText(text)
             self.popup.hierarchy_label.show()
+            if self.popup.isVisible():
+                self._place_popup()
 
     def current_hit(self) -> CodeHit | None:
         return self.model.hit_at(self.popup.list_view.currentIndex().row())
@@ -237,16 +239,34 @@ class CodePicker(QWidget):
             self.closed.emit()
 
     def _show_popup(self) -> None:
-        field = self.line_edit
-        width = max(field.width(), POPUP_MIN_WIDTH)
-        row_height = self.popup.list_view.sizeHintForRow(0) if self.model.rowCount() else 30
-        rows = min(VISIBLE_ROWS, max(1, self.model.rowCount()))
-        list_height = rows * max(row_height, 24) + 4 if self.model.rowCount() else 0
-        extra = 64 if self.model.rowCount() else 44
-        self.popup.resize(width, list_height + extra)
-        self.popup.move(field.mapToGlobal(QPoint(0, field.height() + 2)))
+        self._place_popup()
         self.popup.show()
         self.popup.raise_()
+
+    def _place_popup(self) -> None:
+        """Under the field, or above it when the screen has no room below (as a completer)."""
+        field, popup = self.line_edit, self.popup
+        width = max(field.width(), POPUP_MIN_WIDTH)
+        rows = self.model.rowCount()
+        height = 2
+        if rows:
+            row_height = max(popup.list_view.sizeHintForRow(0), 24)
+            list_height = min(VISIBLE_ROWS, rows) * row_height + 4
+            popup.list_view.setFixedHeight(list_height)
+            height += list_height
+        for label in (popup.message_label, popup.hierarchy_label):
+            if not label.isHidden():
+                height += label.heightForWidth(width - 2)
+        popup.resize(width, height)
+        below = field.mapToGlobal(QPoint(0, field.height() + 2))
+        screen = field.screen().availableGeometry()
+        top = below.y()
+        if top + height > screen.bottom():
+            above = field.mapToGlobal(QPoint(0, -height - 2)).y()
+            if above >= screen.top():
+                top = above
+        left = max(screen.left(), min(below.x(), screen.right() - width))
+        popup.move(left, top)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.close_popup()

@@ -35,7 +35,7 @@ class SuggestionColumn(IntEnum):
 _HEADERS = {
     SuggestionColumn.CODE: "Code",
     SuggestionColumn.DESCRIPTION: "Description",
-    SuggestionColumn.EVIDENCE: "Words in the note",
+    SuggestionColumn.EVIDENCE: "Evidence",
     SuggestionColumn.CONTEXT: "Context",
     SuggestionColumn.SCORE: "Score",
 }

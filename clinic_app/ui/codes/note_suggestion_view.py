@@ -78,10 +78,10 @@ class NoteSuggestionView(QWidget):
             "suggestionTable",
             stretch=SuggestionColumn.DESCRIPTION,
             widths={
-                SuggestionColumn.CODE: 84,
-                SuggestionColumn.EVIDENCE: 130,
-                SuggestionColumn.CONTEXT: 76,
-                SuggestionColumn.SCORE: 50,
+                SuggestionColumn.CODE: 74,
+                SuggestionColumn.EVIDENCE: 116,
+                SuggestionColumn.CONTEXT: 92,
+                SuggestionColumn.SCORE: 52,
             },
             alternating=False,
         )
@@ -104,7 +104,10 @@ class NoteSuggestionView(QWidget):
 
     def show_note(self, text: str, suggestions: list[CodeSuggestion]) -> None:
         self.note_view.setPlainText(text)
-        self._evidence = [e for s in suggestions for e in s.evidence]
+        # One mark per span, however many suggestions rest on the same words.
+        self._evidence = list(
+            {(e.start, e.end): e for s in suggestions for e in s.evidence}.values()
+        )
         self._highlight(None)
         if suggestions:
             self.table.selectRow(0)

@@ -77,7 +77,7 @@ class InboxView(QWidget):
             "inboxTable",
             stretch=NotificationColumn.TITLE,
             widths={
-                NotificationColumn.WHEN: 130,
+                NotificationColumn.WHEN: 150,
                 NotificationColumn.KIND: 100,
                 NotificationColumn.DETAIL: 280,
             },

@@ -26,7 +26,7 @@ _BADGE_STYLE = """
 QToolButton#inboxBadge { border: 1px solid transparent; border-radius: 5px; padding: 3px 8px; }
 QToolButton#inboxBadge:hover { background: #dde6ec; border-color: #c4cdd6; }
 QToolButton#inboxBadge[unread="true"] {
-    background: #b42318; color: #ffffff; font-weight: 600; border-color: #b42318;
+    background: #b42318; color: #ffffff; border-color: #b42318;
 }
 """
 Notify = Callable[[str, str], bool]
@@ -49,7 +49,7 @@ class UnreadBadgeCompanion(PageCompanion):
         self.count = -1
         self._handle: TaskHandle | None = None
         self._tray = TrayNotifier(self)
-        self._notify: Notify = notify or self._tray.notify
+        self.notify: Notify = notify or self._tray.notify
         self.badge = QToolButton()
         self.badge.setObjectName("inboxBadge")
         self.badge.setStyleSheet(_BADGE_STYLE)
@@ -84,9 +84,11 @@ class UnreadBadgeCompanion(PageCompanion):
     def _on_counted(self, count: int) -> None:
         previous, self.count = self.count, count
         self.badge.setText(f"Inbox · {count} unread" if count else "Inbox")
+        self.badge.setIcon(icon("inbox", "#ffffff") if count else icon("inbox"))
         self.badge.setProperty("unread", count > 0)
         self.badge.style().unpolish(self.badge)
         self.badge.style().polish(self.badge)
+        self.badge.updateGeometry()
         self.badge.setToolTip(
             f"{count} unread notice{'s' if count != 1 else ''}: open the inbox"
             if count
@@ -96,7 +98,7 @@ class UnreadBadgeCompanion(PageCompanion):
             self.unread_changed.emit(count)
         if previous >= 0 and count > previous and self._window.isMinimized():
             new = count - previous
-            self._notify("Clinic", f"{new} new notice{'s' if new != 1 else ''} in your inbox.")
+            self.notify("Clinic", f"{new} new notice{'s' if new != 1 else ''} in your inbox.")
 
     @Slot()
     def _on_badge_clicked(self) -> None:

@@ -11,7 +11,8 @@ from clinic_app.records.models import Addendum
 from clinic_app.ui.records.time_format import local_time
 from clinic_app.ui.records.user_directory import UserDirectory
 
-_STYLE = (
+# Set once on the screen that holds the notes (one style sheet, not one per note).
+ADDENDUM_STYLE = (
     "QLabel#addendumNote { background: #fff8e1; border: 1px solid #f0d49a; border-left: 4px solid "
     "#d4a017; border-radius: 4px; padding: 5px 8px; color: #3d2f00; }"
 )
@@ -38,7 +39,6 @@ class AddendumNote(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("addendumNote")
-        self.setStyleSheet(_STYLE)
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -3,8 +3,8 @@ and "Assign for review" (doctors and nurses)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -58,7 +58,7 @@ class AnnotationsView(QWidget):
             model,
             "annotationTable",
             stretch=AnnotationColumn.TEXT,
-            widths={AnnotationColumn.WHEN: 120, AnnotationColumn.AUTHOR: 110},
+            widths={AnnotationColumn.WHEN: 140, AnnotationColumn.AUTHOR: 110},
             word_wrap=True,
             alternating=False,
         )
@@ -86,11 +86,22 @@ class AnnotationsView(QWidget):
         layout.addLayout(add_row)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.assign_button.clicked.connect(self.assign_requested)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self.editor, self._on_add_button_clicked)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.editor.installEventFilter(self)
         model.modelReset.connect(self._on_model_reset)
         self._on_model_reset()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Enter in the box adds the annotation."""
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self._on_add_button_clicked()
+            return True
+        return super().eventFilter(watched, event)
 
     @Slot()
     def _on_add_button_clicked(self) -> None:

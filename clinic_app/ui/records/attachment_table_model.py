@@ -52,12 +52,16 @@ def type_label(content_type: str) -> str:
 
 def warning_text(info: AttachmentInfo) -> str:
     notes = []
+    problems = list(info.problems)
     if info.type_mismatch and info.declared_type:
         notes.append(
             f"The name says {type_label(info.declared_type)}, but the content is "
             f"{type_label(info.content_type)}."
         )
-    notes.extend(info.problems)
+        # The service's own note on the mismatch names MIME types; ours says it in words.
+        declared, actual = info.declared_type, info.content_type
+        problems = [p for p in problems if not (declared in p and actual in p)]
+    notes.extend(problems)
     return " ".join(notes)
 
 

@@ -68,7 +68,7 @@ class AttachmentsView(QWidget):
             widths={
                 AttachmentColumn.TYPE: 86,
                 AttachmentColumn.SIZE: 72,
-                AttachmentColumn.ADDED: 120,
+                AttachmentColumn.ADDED: 140,
                 AttachmentColumn.BY: 96,
             },
             alternating=False,

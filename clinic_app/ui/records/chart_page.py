@@ -47,16 +47,6 @@ class ChartPage(ShellPage):
         self.chart = ChartController(
             self.chart_view, self.timeline_model, self.problem_model, context, parent=self
         )
-        self.visit = VisitEditorAssembly(context, self.permissions, self)
-        self.record_panels = TargetPanels(context, self.permissions, self)
-        self.record_view = RecordView(
-            [
-                ("attachment", "Attachments", self.record_panels.attachments_view),
-                ("annotation", "Annotations", self.record_panels.annotations_view),
-            ],
-            can_add_addendum=self.permissions.write_intake,
-        )
-        self.record = RecordController(self.record_view, context, parent=self)
         self.empty_state = EmptyState("chart")
         self.empty_state.set_message(
             "No patient open",
@@ -65,8 +55,11 @@ class ChartPage(ShellPage):
             "Go to Patients",
         )
         self.stack = QStackedWidget()
-        for widget in (self.empty_state, self.chart_view, self.visit.view, self.record_view):
+        for widget in (self.empty_state, self.chart_view):
             self.stack.addWidget(widget)
+        # The visit screen and the record screen are built when first needed.
+        self._visit: VisitEditorAssembly | None = None
+        self._record: tuple[TargetPanels, RecordView, RecordController] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -82,14 +75,50 @@ class ChartPage(ShellPage):
         self.chart_view.refresh_requested.connect(self._on_refresh)
         self.chart.chart_shown.connect(self._on_chart_shown)
         self.chart.chart_failed.connect(self._on_chart_failed)
-        self.visit.view.back_requested.connect(self._on_back_requested)
-        self.visit.editor.status_reported.connect(self.status_reported)
-        self.visit.editor.visit_saved.connect(self._on_visit_saved)
-        self.record_view.back_requested.connect(self.show_chart)
-        self.record.record_shown.connect(self._on_record_shown)
-        for panels in (self.record_panels,):
+
+    @property
+    def visit(self) -> VisitEditorAssembly:
+        if self._visit is None:
+            visit = VisitEditorAssembly(self._context, self.permissions, self)
+            visit.editor.people = self.people
+            self.stack.addWidget(visit.view)
+            visit.view.back_requested.connect(self._on_back_requested)
+            visit.editor.status_reported.connect(self.status_reported)
+            visit.editor.visit_saved.connect(self._on_visit_saved)
+            self._visit = visit
+        return self._visit
+
+    def _record_parts(self) -> tuple[TargetPanels, RecordView, RecordController]:
+        if self._record is None:
+            panels = TargetPanels(self._context, self.permissions, self)
+            view = RecordView(
+                [
+                    ("attachment", "Attachments", panels.attachments_view),
+                    ("annotation", "Annotations", panels.annotations_view),
+                ],
+                can_add_addendum=self.permissions.write_intake,
+            )
+            controller = RecordController(view, self._context, parent=self)
+            controller.people = self.people
+            self.stack.addWidget(view)
+            view.back_requested.connect(self.show_chart)
+            controller.record_shown.connect(self._on_record_shown)
             panels.attachments.attachment_added.connect(self._on_record_target_changed)
             panels.annotations.annotation_added.connect(self._on_record_target_changed)
+            self._record = (panels, view, controller)
+        return self._record
+
+    @property
+    def record_panels(self) -> TargetPanels:
+        return self._record_parts()[0]
+
+    @property
+    def record_view(self) -> RecordView:
+        return self._record_parts()[1]
+
+    @property
+    def record(self) -> RecordController:
+        return self._record_parts()[2]
 
     def _load_people(self) -> None:
         accounts, user = self._context.services.accounts, self._context.user
@@ -105,8 +134,10 @@ class ChartPage(ShellPage):
     def _on_people_loaded(self, users: list[UserSummary]) -> None:
         self.people = UserDirectory(tuple(users))
         self.chart.set_people(self.people)
-        self.visit.editor.people = self.people
-        self.record.people = self.people
+        if self._visit is not None:
+            self._visit.editor.people = self.people
+        if self._record is not None:
+            self._record[2].people = self.people
 
     # --- opening -------------------------------------------------------------------------
 
@@ -121,7 +152,9 @@ class ChartPage(ShellPage):
         return True
 
     def _same_visit(self, target: ChartTarget) -> bool:
-        current = self.visit.editor.visit
+        if self._visit is None:
+            return False
+        current = self._visit.editor.visit
         return current is not None and target.visit_id == current.id
 
     def _open(self, target: ChartTarget) -> None:
@@ -197,8 +230,7 @@ class ChartPage(ShellPage):
             self._leave_visit()
 
     def _leave_visit(self) -> None:
-        self.visit.editor.patient_id = None
-        self.visit.editor.visit = None
+        self.visit.leave()
         self.show_chart()
 
     @Slot(object)
@@ -225,7 +257,7 @@ class ChartPage(ShellPage):
     def _on_refresh(self) -> None:
         if self.stack.currentWidget() is self.chart_view:
             self.chart.reload()
-        elif self.stack.currentWidget() is self.visit.view and not self.has_unsaved_changes():
+        elif self.showing == "visit" and not self.has_unsaved_changes():
             self.visit.editor.reload()
 
     def _confirm_discard(self, proceed: object) -> None:
@@ -246,9 +278,9 @@ class ChartPage(ShellPage):
         current = self.stack.currentWidget()
         if current is self.chart_view:
             return "chart"
-        if current is self.visit.view:
+        if self._visit is not None and current is self._visit.view:
             return "visit"
-        if current is self.record_view:
+        if self._record is not None and current is self._record[1]:
             return "record"
         return "empty"
 
@@ -273,4 +305,5 @@ class ChartPage(ShellPage):
 
     def shutdown(self) -> None:
         self.chart.shutdown()
-        self.visit.shutdown()
+        if self._visit is not None:
+            self._visit.shutdown()

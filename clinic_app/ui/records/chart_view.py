@@ -97,7 +97,7 @@ class ChartView(QWidget):
         right.addWidget(right_bottom)
         right.setSizes([170, 330])
         splitter.addWidget(right)
-        splitter.setSizes([560, 600])
+        splitter.setSizes([600, 560])
         layout.addWidget(splitter, 1)
 
     def _build_toolbar(self, can_open_visit: bool) -> QHBoxLayout:
@@ -135,10 +135,10 @@ class ChartView(QWidget):
             "timelineTable",
             stretch=TimelineColumn.TITLE,
             widths={
-                TimelineColumn.WHEN: 128,
+                TimelineColumn.WHEN: 142,
                 TimelineColumn.KIND: 96,
-                TimelineColumn.STATUS: 64,
-                TimelineColumn.BY: 110,
+                TimelineColumn.STATUS: 66,
+                TimelineColumn.BY: 104,
             },
         )
         self.timeline_table.setToolTip("Enter or double-click opens the visit or record.")
@@ -163,7 +163,7 @@ class ChartView(QWidget):
             self._problem_model,
             "problemTable",
             stretch=ProblemColumn.DESCRIPTION,
-            widths={ProblemColumn.CODE: 80, ProblemColumn.SINCE: 92, ProblemColumn.LAST: 92},
+            widths={ProblemColumn.CODE: 76, ProblemColumn.SINCE: 100, ProblemColumn.LAST: 104},
         )
         self.problems_empty = QLabel("No active problems are coded.")
         self.problems_empty.setObjectName("fieldHint")

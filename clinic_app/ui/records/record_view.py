@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from clinic_app.records.models import ClinicalRecord
 from clinic_app.ui.icons import icon
-from clinic_app.ui.records.addendum_notes import AddendumNote
+from clinic_app.ui.records.addendum_notes import ADDENDUM_STYLE, AddendumNote
 from clinic_app.ui.records.patient_header_view import PatientHeaderView
 from clinic_app.ui.records.time_format import local_time
 from clinic_app.ui.records.timeline_table_model import kind_label
@@ -38,6 +38,7 @@ class RecordView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("recordView")
+        self.setStyleSheet(ADDENDUM_STYLE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 10)
         top = QHBoxLayout()
@@ -74,7 +75,8 @@ class RecordView(QWidget):
         splitter.addWidget(body)
         tabs = QTabWidget()
         for key, title, panel in side_panels:
-            tabs.addTab(panel, icon(key), title)
+            tabs.addTab(panel, title)
+            panel.setProperty("tabKey", key)
         splitter.addWidget(tabs)
         splitter.setSizes([620, 520])
         layout.addWidget(splitter, 1)

@@ -1,7 +1,9 @@
 """Adapts a chart's `TimelineEntry`s (visits and records, newest first) to a table.
 
 The chart arrives whole from the service; the model hands rows to the view a batch at a time
-(`canFetchMore`/`fetchMore`), so a chart of hundreds of visits shows at once.
+(`canFetchMore`/`fetchMore`), so a chart of hundreds of visits shows at once. A batch is added
+on the next turn of the event loop, never inside the notification that asked for it (a view
+asks while it handles a model reset).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 
 from clinic_app.records.chart_models import TimelineEntry
@@ -60,6 +62,8 @@ class TimelineTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._entries: tuple[TimelineEntry, ...] = ()
         self._shown = 0
+        self._fetching = False
+        self._generation = 0
         self._people = UserDirectory()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -117,12 +121,22 @@ class TimelineTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def canFetchMore(self, parent: ModelIndex) -> bool:
-        return not parent.isValid() and self._shown < len(self._entries)
+        return not parent.isValid() and not self._fetching and self._shown < len(self._entries)
 
     def fetchMore(self, parent: ModelIndex) -> None:
         if not self.canFetchMore(parent):
             return
+        self._fetching = True
+        generation = self._generation
+        QTimer.singleShot(0, self, lambda: self._show_batch(generation))
+
+    def _show_batch(self, generation: int) -> None:
+        if generation != self._generation:
+            return  # replaced meanwhile
+        self._fetching = False
         more = min(BATCH, len(self._entries) - self._shown)
+        if more <= 0:
+            return
         self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
         self._shown += more
         self.endInsertRows()
@@ -131,6 +145,8 @@ class TimelineTableModel(QAbstractTableModel):
 
     def replace_entries(self, entries: tuple[TimelineEntry, ...], people: UserDirectory) -> None:
         self.beginResetModel()
+        self._generation += 1
+        self._fetching = False
         self._entries = entries
         self._people = people
         self._shown = min(BATCH, len(entries))

@@ -109,6 +109,7 @@ class TriagePanel(QWidget):
         self.quick_button.setObjectName("primaryButton")
         self.quick_button.setToolTip("Triage what the form says now; nothing is saved (Ctrl+T)")
         self.quick_button.setShortcut("Ctrl+T")
+        self.quick_button.setMinimumWidth(self.quick_button.sizeHint().width())
         self.save_button = QPushButton(icon("save"), "Analyse and save")
         self.save_button.setToolTip("Triage the saved visit and keep the result on it")
         self.online_check = QCheckBox("Also ask the online service")

@@ -165,6 +165,13 @@ class VisitEditorAssembly(QObject):
         if len(self.pickers) > 1:
             self.pickers[1].set_system(system)
 
+    def leave(self) -> None:
+        """The visit is closed: nothing of it stays in the side panels."""
+        self.editor.patient_id = None
+        self.editor.visit = None
+        self.triage.show_visit(None, None)
+        self.suggestions.clear()
+
     def shutdown(self) -> None:
         for picker in self.pickers:
             picker.shutdown()

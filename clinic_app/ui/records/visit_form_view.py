@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from clinic_app.records.models import Visit, VisitInput, VisitStatus
 from clinic_app.records.signing import VISIT_TEXT_FIELDS
 from clinic_app.ui.codes.code_picker import CodePicker
-from clinic_app.ui.records.addendum_notes import AddendumNote
+from clinic_app.ui.records.addendum_notes import ADDENDUM_STYLE, AddendumNote
 from clinic_app.ui.records.coded_entries_editor import PROCEDURE_SYSTEMS, CodedEntriesEditor
 from clinic_app.ui.records.coded_entry_table_model import EntryRow
 from clinic_app.ui.records.user_directory import UserDirectory
@@ -35,6 +35,9 @@ from clinic_app.ui.records.vitals_editor import VitalsEditor
 from clinic_app.ui.widgets.validated_form import ValidatedForm
 
 LABEL_WIDTH = 118
+SHORT_TEXT = 58  # about three lines; the box scrolls for more
+TALL_TEXT = 84
+_TALL = ("symptoms", "examination", "assessment", "plan")
 INTAKE_FIELDS = ("reason", "symptoms", "history_medical", "history_medication", "history_allergy")
 ASSESS_FIELDS = ("assessment", "plan")
 FIELD_LABELS = {
@@ -79,6 +82,7 @@ class VisitFormView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("visitFormView")
+        self.setStyleSheet(ADDENDUM_STYLE)
         self._permissions = permissions
         self._editors: dict[str, QWidget] = {}
         self._forms: list[ValidatedForm] = []
@@ -147,8 +151,7 @@ class VisitFormView(QWidget):
             else:
                 text = QPlainTextEdit()
                 text.setTabChangesFocus(True)
-                text.setMinimumHeight(52)
-                text.setMaximumHeight(120)
+                text.setFixedHeight(TALL_TEXT if name in _TALL else SHORT_TEXT)
                 text.textChanged.connect(self._on_editor_edited)
                 editor = text
             editor.setProperty("placeholderText", _PLACEHOLDERS.get(name, ""))

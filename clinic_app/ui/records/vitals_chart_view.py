@@ -27,16 +27,17 @@ _COLOURS = ("#1b6a8a", "#c2410c")
 class MeasureGroup:
     title: str
     measures: tuple[Measure, ...]
+    tab: str  # short, so every tab fits beside the others
 
 
 GROUPS = (
-    MeasureGroup("Weight", (Measure.WEIGHT,)),
-    MeasureGroup("BMI", (Measure.BMI,)),
-    MeasureGroup("Blood pressure", (Measure.SYSTOLIC, Measure.DIASTOLIC)),
-    MeasureGroup("Pulse", (Measure.PULSE,)),
-    MeasureGroup("Temperature", (Measure.TEMPERATURE,)),
-    MeasureGroup("SpO2", (Measure.SPO2,)),
-    MeasureGroup("Resp. rate", (Measure.RESPIRATORY_RATE,)),
+    MeasureGroup("Weight", (Measure.WEIGHT,), "Weight"),
+    MeasureGroup("BMI", (Measure.BMI,), "BMI"),
+    MeasureGroup("Blood pressure", (Measure.SYSTOLIC, Measure.DIASTOLIC), "BP"),
+    MeasureGroup("Pulse", (Measure.PULSE,), "Pulse"),
+    MeasureGroup("Temperature", (Measure.TEMPERATURE,), "Temp."),
+    MeasureGroup("SpO2", (Measure.SPO2,), "SpO2"),
+    MeasureGroup("Resp. rate", (Measure.RESPIRATORY_RATE,), "Resp."),
 )
 _SERIES_NAMES = {Measure.SYSTOLIC: "Systolic", Measure.DIASTOLIC: "Diastolic"}
 
@@ -55,8 +56,9 @@ class VitalsChartView(QWidget):
         self.tab_bar.setObjectName("vitalsTabs")
         self.tab_bar.setExpanding(False)
         self.tab_bar.setDrawBase(False)
-        for group in GROUPS:
-            self.tab_bar.addTab(group.title)
+        for index, group in enumerate(GROUPS):
+            self.tab_bar.addTab(group.tab)
+            self.tab_bar.setTabToolTip(index, group.title)
         layout.addWidget(self.tab_bar)
         self.caption = QLabel()
         self.caption.setObjectName("fieldHint")
@@ -85,7 +87,8 @@ class VitalsChartView(QWidget):
         for index, group in enumerate(GROUPS):
             has_data = any(m in self._series for m in group.measures)
             self.tab_bar.setTabEnabled(index, has_data)
-            self.tab_bar.setTabToolTip(index, "" if has_data else "No readings")
+            tip = group.title if has_data else f"{group.title}: no readings"
+            self.tab_bar.setTabToolTip(index, tip)
         if not self._series:
             self.caption.setText("")
             self._stack.setCurrentWidget(self.empty_state)

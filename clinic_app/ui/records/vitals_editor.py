@@ -282,7 +282,7 @@ class VitalsEditor(QWidget):
             for h in ("Time", "BP", "Pulse", "°C", "RR", "SpO2", "kg", "cm", "BMI", "By")
         )
         self.readings_label.setText(
-            "<table cellspacing='0' cellpadding='3' style='color:#1d2733'>"
+            "<table cellspacing='0' cellpadding='4' style='color:#1d2733'>"
             f"<tr style='color:#5b6b79'>{head}</tr>{''.join(rows)}</table>"
         )
 

@@ -70,8 +70,8 @@ class WorklistView(QWidget):
             stretch=WorklistColumn.ITEM,
             widths={
                 WorklistColumn.PATIENT: 190,
-                WorklistColumn.DATE: 130,
-                WorklistColumn.ASSIGNED: 130,
+                WorklistColumn.DATE: 150,
+                WorklistColumn.ASSIGNED: 150,
                 WorklistColumn.BY: 120,
                 WorklistColumn.STATUS: 90,
             },

@@ -8,14 +8,21 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtGui import QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 REVIEW_FOLDER = Path("/tmp/clinic_screens/records")
 WINDOW = (1366, 728)  # a 1366×768 screen less its task bar
 
 
+def settle() -> None:
+    """Lets pending layout requests run, so the picture shows the layout as it now is."""
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
+
+
 def grab_with(window: QWidget, *overlays: QWidget) -> QPixmap:
     """The window with top-level pop-ups (a code picker's list) painted where they are."""
+    settle()
     picture = window.grab()
     painter = QPainter(picture)
     for overlay in overlays:
@@ -28,6 +35,7 @@ def grab_with(window: QWidget, *overlays: QWidget) -> QPixmap:
 
 def save(picture: QPixmap | QWidget, folder: Path, name: str) -> Path:
     if isinstance(picture, QWidget):
+        settle()
         picture = picture.grab()
     path = folder / f"{name}.png"
     assert picture.save(str(path)), f"could not write {path}"
