@@ -226,6 +226,8 @@ class AnalysisController(QObject):
         self.analysis_finished.emit()
 
     def _on_analysis_succeeded(self, results: list[AnalysisResult]) -> None:
+        patient = self._images.patient.id if self._images is not None else ""
+        results = [r for r in results if r.patient_id == patient]  # another patient opened since
         self._results.add_results(list(reversed(results)))
         if results:
             shown = next(

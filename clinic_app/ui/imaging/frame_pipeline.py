@@ -137,6 +137,9 @@ class FramePipeline(QObject):
 
     def _on_work_cancelled(self) -> None:
         self._handle = None
+        pending, self._pending = self._pending, None
+        if pending is not None:  # asked for after `clear()` cancelled the one running
+            self._start(pending)
 
     def _remember(self, instance_id: str, image: DisplayImage) -> None:
         self._cache[instance_id] = image

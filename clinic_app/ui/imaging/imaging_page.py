@@ -32,6 +32,7 @@ class ImagingPage(ShellPage):
         user = context.user
         self.images: PatientImages | None = None
         self._models_requested = False
+        self._generation = 0  # the latest patient asked for; older answers are dropped
         self.series_model = SeriesTableModel(self)
         self.choice_model = ModelChoiceListModel(self)
         self.result_model = AnalysisTableModel(self)
@@ -115,15 +116,20 @@ class ImagingPage(ShellPage):
 
     def load_patient(self, patient_id: str) -> None:
         services, user = self._context.services, self._context.user
+        self._generation += 1
+        generation = self._generation
         self._context.runner.run(
             Lane.DATABASE,
-            lambda _ctx: load_patient_images(services, user, patient_id),
+            lambda _ctx: (generation, load_patient_images(services, user, patient_id)),
             label="patient images",
             owner=self,
             on_success=self._on_patient_images_loaded,
         )
 
-    def _on_patient_images_loaded(self, images: PatientImages) -> None:
+    def _on_patient_images_loaded(self, outcome: tuple[int, PatientImages]) -> None:
+        generation, images = outcome
+        if generation != self._generation:
+            return
         same_patient = self.images is not None and self.images.patient.id == images.patient.id
         previous = self.viewer.entry.series.id if same_patient and self.viewer.entry else ""
         self.images = images

@@ -6,6 +6,7 @@ files are listed with their reasons while nothing wrong is imported."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from clinic_app.ui.imaging.imaging_page import ImagingPage
 from clinic_app.ui.imaging.import_match_page import NEW
 from clinic_app.ui.imaging.import_state import ImportPageId
 from clinic_app.ui.imaging.import_wizard import ImportWizard
+from clinic_app.ui.tasks.task_runner import Lane, TaskRunner
 from pytestqt.qtbot import QtBot
 
 from tests.imaging.conftest import shipped
@@ -175,6 +177,32 @@ def test_unreadable_files_are_listed_with_reasons_and_nothing_is_imported(
     assert all(reason for reason in reasons.values())
     assert "4 file(s) could not be imported" in wizard.result_page.problems_caption.text()
     assert "Imported 0 file(s)" in wizard.result_page.summary_label.text()
+    assert instance_count(services) == 0
+
+
+def test_an_import_can_be_stopped_and_says_so(
+    qtbot: QtBot,
+    services: Services,
+    imaging_page: PageFactory,
+    task_runner: TaskRunner,
+    media: Path,
+) -> None:
+    doctor = sign_in(services, Role.DOCTOR)
+    services.patients.create(doctor, patient_input(mrn="77654033"))
+    page = imaging_page(Role.DOCTOR)
+    wizard = scan_in_wizard(qtbot, page, [media])
+    wizard.match_page.choose_candidate(0)
+    wizard.match_page.confirm_check.setChecked(True)
+    gate = threading.Event()  # holds the compute lane so the import is still queued
+    task_runner.run(Lane.COMPUTE, lambda _ctx: gate.wait(10), label="test gate")
+    wizard.next()
+    assert wizard.currentId() == ImportPageId.PROGRESS
+    with qtbot.waitSignal(page.importer.step_finished, timeout=WAIT_MS):
+        wizard.progress_page.stop_button.click()
+        gate.set()
+    assert wizard.currentId() == ImportPageId.RESULT
+    assert wizard.state.stopped
+    assert wizard.result_page.summary_label.text().startswith("The import was stopped.")
     assert instance_count(services) == 0
 
 

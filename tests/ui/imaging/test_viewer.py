@@ -19,6 +19,7 @@ from tests.ui.fixtures import sign_in
 from tests.ui.imaging.imaging_fixtures import PageFactory, dicom, import_paths
 from tests.ui.imaging.viewer_steps import (
     WAIT_MS,
+    ctrl_wheel,
     drag_on_image,
     drag_on_screen,
     make_stack,
@@ -46,8 +47,15 @@ def test_a_ct_is_shown_as_the_core_renders_it_and_dragging_the_window_changes_it
     corners = page.viewer_view.canvas.corners
     assert "CompressedSamples, CT1" in corners[Corner.TOP_LEFT]
     assert any("W " in line and "L " in line for line in corners[Corner.BOTTOM_RIGHT])
-
     canvas = page.viewer_view.canvas
+    with_text = canvas.viewport().grab().toImage()
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_O)
+    assert not page.viewer_view.overlay_button.isChecked()
+    assert canvas.viewport().grab().toImage() != with_text, "the corner text is gone"
+    qtbot.keyClick(canvas, Qt.Key.Key_O)
+    assert canvas.viewport().grab().toImage() == with_text
+
     centre = canvas.viewport().rect().center()
     with qtbot.waitSignal(page.viewer.frame_shown, timeout=WAIT_MS):
         drag_on_screen(canvas, centre, centre + QPoint(-120, 40), Qt.MouseButton.RightButton)
@@ -128,7 +136,7 @@ def test_the_slider_keys_and_ctrl_wheel_step_through_a_stack_in_slice_order(
         qtbot.keyClick(canvas, Qt.Key.Key_PageUp)
     expect(2)
     with qtbot.waitSignal(page.viewer.frame_shown, timeout=WAIT_MS):
-        canvas.frame_step_requested.emit(-1)  # what Ctrl+wheel up emits (see the next check)
+        ctrl_wheel(canvas, 1)
     expect(1)
     scale = canvas.scale_factor
     qtbot.keyClick(canvas, Qt.Key.Key_Plus)

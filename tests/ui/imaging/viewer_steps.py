@@ -14,7 +14,7 @@ from clinic_app.ui.imaging.qimage_arrays import array_from_qimage
 from numpy.typing import NDArray
 from pydicom.uid import generate_uid
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -69,6 +69,22 @@ def _send(canvas: ImageCanvas, kind: QEvent.Type, at: QPoint, button: Qt.MouseBu
         button if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton,
         buttons,
         Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(canvas.viewport(), event)
+
+
+def ctrl_wheel(canvas: ImageCanvas, notches: int) -> None:
+    """Turns the wheel over the image with Ctrl held (positive: away from the user)."""
+    at = QPointF(canvas.viewport().rect().center())
+    event = QWheelEvent(
+        at,
+        QPointF(canvas.viewport().mapToGlobal(at.toPoint())),
+        QPoint(),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
     )
     QApplication.sendEvent(canvas.viewport(), event)
 
