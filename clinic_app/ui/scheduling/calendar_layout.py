@@ -9,9 +9,13 @@ it freed, the repeated hour of an autumn night) are laid side by side in lanes.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from clinic_app.scheduling.calendar_models import CalendarEntry, CalendarView
 
@@ -41,8 +45,10 @@ class GridColumn:
     group_size: int
 
 
-@dataclass(frozen=True)
-class PlacedEntry:
+class PlacedEntry(NamedTuple):
+    """An entry's place: its column, its lane of `lanes` side by side, its wall-clock span.
+    (A tuple, not a dataclass: a busy week makes thousands at a time.)"""
+
     column: int
     lane: int
     lanes: int
@@ -80,9 +86,27 @@ def _subtitle(specialisation: str, room: str | None) -> str:
     return f"{specialisation} · room {room}" if room else specialisation
 
 
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Thousands of new tuples would set off collections that walk the whole view (the
+    service reads it the same way)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_layout(view: CalendarView, mode: CalendarMode) -> CalendarLayout:
     """Columns in the order the GUI reads them: a day view and a one-doctor week in the
     service's order (doctor, then date); a week of several doctors by date, then doctor."""
+    with _paused_gc():
+        return _build(view, mode)
+
+
+def _build(view: CalendarView, mode: CalendarMode) -> CalendarLayout:
     doctors = list(dict.fromkeys(column.doctor_id for column in view.columns))
     grouped = mode is CalendarMode.WEEK and len(doctors) > 1
     days = view.columns
@@ -126,18 +150,19 @@ def build_layout(view: CalendarView, mode: CalendarMode) -> CalendarLayout:
     return CalendarLayout(mode, columns, by_column, first, last, grouped)
 
 
-def _minute(entry_day: date, column_day: date, hour: int, minute: int) -> int:
-    return (entry_day - column_day).days * MINUTES_PER_DAY + hour * 60 + minute
-
-
 def _place(column: int, day: date, entries: list[CalendarEntry]) -> list[PlacedEntry]:
     """Entries (sorted by start, as the service returns them) → lanes within overlap
     clusters: each takes the first lane free at its start; a cluster shares its lane count."""
     spans: list[tuple[int, int, CalendarEntry]] = []
+    day_number = day.toordinal()
     for entry in entries:
         start_at, end_at = entry.local_start, entry.local_end
-        start = _minute(start_at.date(), day, start_at.hour, start_at.minute)
-        end = _minute(end_at.date(), day, end_at.hour, end_at.minute)
+        start = start_at.hour * 60 + start_at.minute
+        if start_at.day != day.day:  # began the evening before (or runs past midnight)
+            start += (start_at.toordinal() - day_number) * MINUTES_PER_DAY
+        end = end_at.hour * 60 + end_at.minute
+        if end_at.day != day.day:
+            end += (end_at.toordinal() - day_number) * MINUTES_PER_DAY
         start = min(max(start, 0), MINUTES_PER_DAY - 1)
         end = min(max(end, start + 1), MINUTES_PER_DAY)
         spans.append((start, end, entry))
@@ -146,14 +171,9 @@ def _place(column: int, day: date, entries: list[CalendarEntry]) -> list[PlacedE
     cluster: list[tuple[int, int, int, CalendarEntry]] = []
     lane_ends: list[int] = []
     cluster_end = -1
-
-    def close_cluster() -> None:
-        lanes = len(lane_ends)
-        result.extend(PlacedEntry(column, lane, lanes, s, e, x) for lane, s, e, x in cluster)
-
     for start, end, entry in spans:
         if start >= cluster_end and cluster:
-            close_cluster()
+            _close(result, column, cluster, len(lane_ends))
             cluster, lane_ends = [], []
         for lane, lane_end in enumerate(lane_ends):
             if lane_end <= start:
@@ -165,5 +185,15 @@ def _place(column: int, day: date, entries: list[CalendarEntry]) -> list[PlacedE
         cluster.append((lane, start, end, entry))
         cluster_end = max(cluster_end, end) if cluster_end > start else end
     if cluster:
-        close_cluster()
+        _close(result, column, cluster, len(lane_ends))
     return result
+
+
+def _close(
+    result: list[PlacedEntry],
+    column: int,
+    cluster: list[tuple[int, int, int, CalendarEntry]],
+    lanes: int,
+) -> None:
+    for lane, start, end, entry in cluster:
+        result.append(PlacedEntry(column, lane, lanes, start, end, entry))

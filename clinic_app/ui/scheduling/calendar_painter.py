@@ -37,6 +37,7 @@ GROUPED_HEADER = 58
 PX_PER_MINUTE = 1.6
 STRIPE = 4
 WIDE_ENTRY = 150  # pixels: room for the time before the name
+ELIDED_CACHE = 20_000
 
 _LINE = QColor("#e3e8ed")
 _HALF_LINE = QColor("#f1f4f6")
@@ -92,6 +93,7 @@ class CalendarPainter:
         self.small_metrics = QFontMetrics(self.small)
         self.line_height = self.metrics.height()
         self._hatch = QBrush(QColor(BLOCKED_HATCH), Qt.BrushStyle.BDiagPattern)
+        self._elided: dict[tuple[str, int, bool], str] = {}
 
     def paint(
         self,
@@ -209,13 +211,14 @@ class CalendarPainter:
         painter.drawRoundedRect(rect, 3, 3)
         stripe = QRectF(rect.left(), rect.top(), STRIPE, rect.height())
         painter.fillRect(stripe, QColor(STATUS_COLOURS[appointment.status]))
-        name = appointment.patient_name
-        if appointment.walk_in:
-            name = f"Walk-in · {name}"
         status = appointment.status
         suffix = "" if status is AppointmentStatus.BOOKED else f" · {status_label(status)}"
-        # A narrow column has no room for the time: the row says it (and the tooltip).
+        # A narrow column has no room for the time (the row says it) nor the given name: the
+        # tooltip has the rest.
         wide = rect.width() >= WIDE_ENTRY
+        name = appointment.patient_name if wide else appointment.patient_name.split(",")[0]
+        if appointment.walk_in:
+            name = f"Walk-in · {name}"
         first_line = f"{clock_time(appointment.local_start)} {name}" if wide else name
         text_rect = rect.adjusted(STRIPE + 3, 0, 0, 0)
         if rect.height() >= self.line_height * 2 + 2:
@@ -238,15 +241,26 @@ class CalendarPainter:
         *,
         top: bool = False,
     ) -> None:
-        metrics = self.small_metrics if font is self.small else self.metrics
+        """One line, elided to fit; drawn at a baseline (no text layout engine per call)."""
+        small = font is self.small
+        metrics = self.small_metrics if small else self.metrics
         inner = rect.adjusted(3, 1, -3, -1)
         if inner.width() < 8 or inner.height() < metrics.ascent() * 0.8:
             return
+        key = (text, int(inner.width()), small)
+        elided = self._elided.get(key)
+        if elided is None:
+            if len(self._elided) > ELIDED_CACHE:
+                self._elided.clear()
+            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, key[1])
+            self._elided[key] = elided
         painter.setFont(font)
         painter.setPen(colour)
-        elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(inner.width()))
-        vertical = Qt.AlignmentFlag.AlignTop if top else Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | vertical, elided)
+        if top:
+            baseline = inner.top() + metrics.ascent()
+        else:
+            baseline = inner.center().y() + (metrics.ascent() - metrics.descent()) / 2
+        painter.drawText(QPointF(inner.left(), baseline), elided)
 
     def _now_line(
         self,

@@ -9,6 +9,7 @@ from pathlib import Path
 from clinic_app.scheduling.models import AppointmentStatus
 from clinic_app.security.permissions import Role
 from clinic_app.security.users import AuthenticatedUser
+from clinic_app.ui.records.chart_target import ChartTarget
 from clinic_app.ui.scheduling.cancel_appointment_dialog import CancelAppointmentDialog
 from clinic_app.ui.scheduling.check_in_task import CheckedIn
 from clinic_app.ui.scheduling.reminder_call_table_model import ReminderColumn
@@ -18,7 +19,9 @@ from clinic_app.ui.shell.shell_page import PageContext
 from clinic_app.ui.tasks.task_runner import TaskRunner
 from clinic_app.ui.widgets.confirm_dialog import ConfirmDialog
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtPdf import QPdfDocument
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
 from tests.scheduling.conftest import ManualClock
@@ -192,3 +195,40 @@ def test_the_reminder_timer_posts_reminders_at_sign_in_and_every_15_minutes(
         assert second.args == [0], "each appointment is reminded once"
     finally:
         timer.shutdown()
+
+
+def test_the_calendar_menu_offers_what_the_role_may_do(
+    qtbot: QtBot, gui_clinic: GuiClinic, open_page: PageFactory
+) -> None:
+    booked = gui_clinic.book("Lovelace", datetime(2026, 3, 4, 9, 0))
+    page = open_page(Role.FRONT_DESK)
+    grid = page.calendar_view.grid
+    placed = grid.find(lambda e: e.appointment is not None and e.appointment.id == booked)
+    assert placed is not None
+    where = grid.entry_centre(placed)
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, where, grid.viewport().mapToGlobal(where)
+    )
+    QApplication.sendEvent(grid.viewport(), event)
+    menu = page.findChild(QMenu, "calendarMenu")
+    assert isinstance(menu, QMenu)
+    qtbot.waitUntil(menu.isVisible, timeout=5000)
+    labels = [action.text() for action in menu.actions()]
+    assert labels == ["Check in", "Cancel appointment…"], "no chart for the desk"
+    with qtbot.waitSignal(page.appointment_actions.cancel_dialog_shown, timeout=5000) as shown:
+        menu.actions()[1].trigger()
+    shown.args[0].reject()
+
+
+def test_open_chart_from_the_queue_asks_the_shell_for_the_chart_page(
+    qtbot: QtBot, gui_clinic: GuiClinic, open_page: PageFactory
+) -> None:
+    appointment = gui_clinic.book("Okafor", datetime(2026, 3, 4, 10, 0))
+    page = open_page(Role.NURSE)
+    show_queue(qtbot, page)
+    select(page, appointment)
+    with qtbot.waitSignal(page.open_requested, timeout=5000) as opened:
+        page.queue_view.chart_button.click()
+    key, target = opened.args
+    assert key == "chart"
+    assert target == ChartTarget(gui_clinic.patients["Okafor"])
