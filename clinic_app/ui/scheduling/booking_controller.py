@@ -8,8 +8,9 @@ its place; form mistakes come back from the service as field messages and nothin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal, Slot
 
@@ -84,7 +85,8 @@ class BookingController(QObject):
         self._timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         dialog.completer.setModel(self.model)
-        dialog.completer.activated[QModelIndex].connect(self._on_completer_activated)
+        # The QModelIndex overload (the stubs don't know signal overloads by index).
+        dialog.completer.activated[QModelIndex].connect(self._on_completer_activated)  # type: ignore[index]
         dialog.set_doctor_choices(booking_choices(profiles))
         dialog.set_dates(today, today + timedelta(days=DEFAULT_WINDOW_DAYS - 1))
         dialog.patient_text_edited.connect(self._on_dialog_patient_text_edited)
@@ -277,14 +279,16 @@ class BookingController(QObject):
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _start(self, work: object, label: str, on_success: object) -> None:
+    def _start(
+        self, work: Callable[[Any], object], label: str, on_success: Callable[[Any], object]
+    ) -> None:
         self.dialog.set_busy(True)
         self._handle = self._context.runner.run(
             Lane.DATABASE,
-            work,  # type: ignore[arg-type]
+            work,
             label=label,
             owner=self,
-            on_success=on_success,  # type: ignore[arg-type]
+            on_success=on_success,
             on_failure=self._on_task_failed,
         )
 

@@ -9,6 +9,7 @@ field errors land under the right input. Keys: Ctrl+E find earliest, Ctrl+Enter 
 from __future__ import annotations
 
 from datetime import date, time
+from typing import cast
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -190,7 +191,8 @@ class BookingDialog(QDialog):
         return choice if isinstance(choice, DoctorFilter) else None
 
     def date_range(self) -> tuple[date, date]:
-        return self.date_from_edit.date().toPython(), self.date_to_edit.date().toPython()
+        first = cast(date, self.date_from_edit.date().toPython())
+        return first, cast(date, self.date_to_edit.date().toPython())
 
     def time_window(self) -> tuple[time | None, time | None]:
         return self.time_from_combo.currentData(), self.time_to_combo.currentData()

@@ -8,6 +8,7 @@ Drag: press on a booked appointment, move past the drag distance, release on a f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
@@ -159,10 +160,10 @@ class CalendarGridView(QAbstractScrollArea):
             top = (placed.start_minute - geometry.first_minute) * PX_PER_MINUTE
             self.verticalScrollBar().setValue(int(top - 30 * PX_PER_MINUTE))
 
-    def find(self, predicate: object) -> PlacedEntry | None:
+    def find_entry(self, predicate: Callable[[CalendarEntry], bool]) -> PlacedEntry | None:
         """The first placed entry whose `CalendarEntry` matches `predicate(entry)`."""
         for placed in self.layout_data.placed():
-            if predicate(placed.entry):  # type: ignore[operator]
+            if predicate(placed.entry):
                 return placed
         return None
 

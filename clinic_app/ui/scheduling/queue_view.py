@@ -3,7 +3,7 @@ the desk and the nurse take. Keys: Enter checks in the selected patient, F5 relo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -132,10 +132,10 @@ class QueueView(QWidget):
         entry = rows[0].data(QUEUE_ENTRY_ROLE)
         return entry if isinstance(entry, QueueEntry) else None
 
-    def _emit(self, signal: Signal) -> None:
+    def _emit(self, signal: SignalInstance) -> None:
         entry = self.selected_entry()
         if entry is not None:
-            signal.emit(entry)  # type: ignore[attr-defined]
+            signal.emit(entry)
 
     def _on_selection_changed(self, *_args: object) -> None:
         self.selection_changed.emit(self.selected_entry())

@@ -81,7 +81,7 @@ def test_books_the_earliest_slot_for_a_patient_chosen_from_the_suggestions(
     assert not dialog.isVisible()
     qtbot.waitUntil(
         lambda: (
-            page.calendar_view.grid.find(
+            page.calendar_view.grid.find_entry(
                 lambda e: e.appointment is not None and e.appointment.id == appointment.id
             )
             is not None
@@ -202,7 +202,7 @@ def test_double_clicking_a_free_slot_books_exactly_that_slot(
     page = open_page(Role.FRONT_DESK)
     grid = page.calendar_view.grid
     slot = gui_clinic.slot_id(gui_clinic.other_doctor_id, datetime(2026, 3, 5, 10, 30))
-    placed = grid.find(lambda e: e.slot_id == slot)
+    placed = grid.find_entry(lambda e: e.slot_id == slot)
     assert placed is not None
     qtbot.mouseDClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=grid.entry_centre(placed))
     booking = page.booking

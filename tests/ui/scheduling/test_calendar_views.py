@@ -19,7 +19,7 @@ from tests.ui.scheduling.conftest import TODAY, GuiClinic, PageFactory, wait_rel
 
 
 def placed_appointment(page: SchedulePage, appointment_id: str) -> PlacedEntry:
-    placed = page.calendar_view.grid.find(
+    placed = page.calendar_view.grid.find_entry(
         lambda e: e.appointment is not None and e.appointment.id == appointment_id
     )
     assert placed is not None, "the appointment is on the grid"
@@ -131,7 +131,7 @@ def test_day_view_has_a_column_per_doctor_and_shows_blocked_slots_greyed(
     layout = page.calendar_view.grid.layout_data
     assert [c.title for c in layout.columns] == ["Greg House", "Lisa Cuddy"]
     assert "Dermatology" in layout.columns[0].subtitle
-    blocked = page.calendar_view.grid.find(lambda e: e.slot_id == meeting)
+    blocked = page.calendar_view.grid.find_entry(lambda e: e.slot_id == meeting)
     assert blocked is not None
     assert blocked.entry.slot_status is SlotStatus.BLOCKED
     assert describe_entry(blocked.entry) == "11:00–11:15 · Blocked: Team meeting"
@@ -160,7 +160,7 @@ def test_a_doctor_sees_only_their_own_calendar_and_cannot_move_appointments(
     assert {c.doctor_id for c in layout.columns} == {gui_clinic.doctor_id}
     assert not layout.grouped
     assert (
-        page.calendar_view.grid.find(
+        page.calendar_view.grid.find_entry(
             lambda e: e.appointment is not None and e.appointment.id == other
         )
         is None
@@ -171,7 +171,7 @@ def test_a_doctor_sees_only_their_own_calendar_and_cannot_move_appointments(
 
     grid = page.calendar_view.grid
     source = placed_appointment(page, own)
-    target = grid.find(lambda e: e.slot_id is not None and e.local_start.hour == 10)
+    target = grid.find_entry(lambda e: e.slot_id is not None and e.local_start.hour == 10)
     assert target is not None
     with qtbot.assertNotEmitted(grid.reschedule_requested):
         start, end = grid.entry_centre(source), grid.entry_centre(target)

@@ -20,7 +20,7 @@ from tests.ui.scheduling.conftest import GuiClinic, PageFactory
 
 
 def entry_of_slot(grid: CalendarGridView, slot_id: str) -> PlacedEntry:
-    placed = grid.find(lambda e: e.slot_id == slot_id)
+    placed = grid.find_entry(lambda e: e.slot_id == slot_id)
     assert placed is not None
     return placed
 
@@ -51,7 +51,9 @@ def test_dragging_an_appointment_to_a_free_slot_moves_it_in_the_store(
 ) -> None:
     page, appointment = desk_page_with(qtbot, gui_clinic, open_page)
     grid = page.calendar_view.grid
-    source = grid.find(lambda e: e.appointment is not None and e.appointment.id == appointment)
+    source = grid.find_entry(
+        lambda e: e.appointment is not None and e.appointment.id == appointment
+    )
     old_slot = gui_clinic.slot_id(gui_clinic.doctor_id, datetime(2026, 3, 4, 9, 0))
     new_slot = gui_clinic.slot_id(gui_clinic.doctor_id, datetime(2026, 3, 5, 10, 0))
     assert source is not None
@@ -64,7 +66,9 @@ def test_dragging_an_appointment_to_a_free_slot_moves_it_in_the_store(
     assert moved.slot_id == new_slot
     assert moved.local_start.replace(tzinfo=None) == datetime(2026, 3, 5, 10, 0)
     assert moved.status is AppointmentStatus.BOOKED
-    placed = grid.find(lambda e: e.appointment is not None and e.appointment.id == appointment)
+    placed = grid.find_entry(
+        lambda e: e.appointment is not None and e.appointment.id == appointment
+    )
     assert placed is not None
     assert placed.entry.slot_id == new_slot, "the calendar shows it at its new time"
     assert entry_of_slot(grid, old_slot).entry.slot_status is SlotStatus.OPEN
@@ -75,7 +79,9 @@ def test_a_slot_taken_meanwhile_is_explained_and_the_next_one_offered(
 ) -> None:
     page, appointment = desk_page_with(qtbot, gui_clinic, open_page)
     grid = page.calendar_view.grid
-    source = grid.find(lambda e: e.appointment is not None and e.appointment.id == appointment)
+    source = grid.find_entry(
+        lambda e: e.appointment is not None and e.appointment.id == appointment
+    )
     wanted = gui_clinic.slot_id(gui_clinic.doctor_id, datetime(2026, 3, 4, 10, 0))
     target = entry_of_slot(grid, wanted)
     assert source is not None
@@ -104,7 +110,9 @@ def test_an_appointment_changed_meanwhile_is_refused_and_the_calendar_reloaded(
 ) -> None:
     page, appointment = desk_page_with(qtbot, gui_clinic, open_page)
     grid = page.calendar_view.grid
-    source = grid.find(lambda e: e.appointment is not None and e.appointment.id == appointment)
+    source = grid.find_entry(
+        lambda e: e.appointment is not None and e.appointment.id == appointment
+    )
     assert source is not None
     elsewhere = gui_clinic.slot_id(gui_clinic.doctor_id, datetime(2026, 3, 5, 11, 0))
     gui_clinic.clinic.scheduling.booking.reschedule(gui_clinic.clinic.desk, appointment, elsewhere)
@@ -121,7 +129,9 @@ def test_an_appointment_changed_meanwhile_is_refused_and_the_calendar_reloaded(
     assert "changed by someone else after you opened it" in box.informativeText()
     box.close()
     assert gui_clinic.appointment(appointment).slot_id == elsewhere, "the other change stands"
-    placed = grid.find(lambda e: e.appointment is not None and e.appointment.id == appointment)
+    placed = grid.find_entry(
+        lambda e: e.appointment is not None and e.appointment.id == appointment
+    )
     assert placed is not None
     assert placed.entry.slot_id == elsewhere, "reloaded: shown where it really is"
 
@@ -132,8 +142,10 @@ def test_a_drop_on_a_booked_slot_is_refused_with_a_reason_and_writes_nothing(
     other = gui_clinic.book("Okafor", datetime(2026, 3, 4, 10, 0))
     page, appointment = desk_page_with(qtbot, gui_clinic, open_page)
     grid = page.calendar_view.grid
-    source = grid.find(lambda e: e.appointment is not None and e.appointment.id == appointment)
-    target = grid.find(lambda e: e.appointment is not None and e.appointment.id == other)
+    source = grid.find_entry(
+        lambda e: e.appointment is not None and e.appointment.id == appointment
+    )
+    target = grid.find_entry(lambda e: e.appointment is not None and e.appointment.id == other)
     assert source is not None
     assert target is not None
     before = gui_clinic.appointment(appointment)

@@ -21,7 +21,7 @@ from clinic_app.ui.widgets.confirm_dialog import ConfirmDialog
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 from pytestqt.qtbot import QtBot
 
 from tests.scheduling.conftest import ManualClock
@@ -203,7 +203,7 @@ def test_the_calendar_menu_offers_what_the_role_may_do(
     booked = gui_clinic.book("Lovelace", datetime(2026, 3, 4, 9, 0))
     page = open_page(Role.FRONT_DESK)
     grid = page.calendar_view.grid
-    placed = grid.find(lambda e: e.appointment is not None and e.appointment.id == booked)
+    placed = grid.find_entry(lambda e: e.appointment is not None and e.appointment.id == booked)
     assert placed is not None
     where = grid.entry_centre(placed)
     event = QContextMenuEvent(
@@ -232,3 +232,24 @@ def test_open_chart_from_the_queue_asks_the_shell_for_the_chart_page(
     key, target = opened.args
     assert key == "chart"
     assert target == ChartTarget(gui_clinic.patients["Okafor"])
+
+
+def test_the_print_button_asks_where_and_saves_the_shown_doctors_day_list(
+    qtbot: QtBot, gui_clinic: GuiClinic, open_page: PageFactory, tmp_path: Path
+) -> None:
+    gui_clinic.book("Lovelace", datetime(2026, 3, 4, 9, 0))
+    gui_clinic.book("Okafor", datetime(2026, 3, 4, 10, 0), gui_clinic.other_doctor_id)
+    page = open_page(Role.FRONT_DESK)
+    combo = page.calendar_view.doctor_combo
+    with qtbot.waitSignal(page.calendar.calendar_shown, timeout=10_000):
+        combo.setCurrentIndex(combo.findText("Lisa Cuddy · Cardiology"))
+    page.calendar_view.day_list_button.click()
+    dialog = page.findChild(QFileDialog)
+    assert isinstance(dialog, QFileDialog)
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert dialog.selectedFiles()[0].endswith("day-list-2026-03-04.pdf")
+    path = tmp_path / "cuddy.pdf"
+    with qtbot.waitSignal(page.day_list.saved, timeout=10_000) as saved:
+        dialog.selectFile(str(path))
+        dialog.accept()
+    assert saved.args == [path, 1], "only the doctor on screen"
