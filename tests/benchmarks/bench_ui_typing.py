@@ -17,10 +17,12 @@ load alone causes). Goal: p95 <= 50 ms and no stall > 50 ms. Not part of the sui
 from __future__ import annotations
 
 import argparse
+import tempfile
 import os
 import statistics
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from bench_ui_support import ADMIN, ADMIN_PASSWORD, bench_store, percentile, summary
 from PySide6.QtCore import QEventLoop, QTimer
@@ -89,7 +91,7 @@ def main() -> None:
         runner,
         UserSession(user, timedelta(hours=1)),
         default_page_registry(),
-        UiStateStore(settings.data_dir / "ui-bench"),
+        UiStateStore(Path(tempfile.mkdtemp()) / "ui"),
     )
     workspace.show()
     workspace.window.resize(1366, 728)

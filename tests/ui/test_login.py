@@ -36,7 +36,8 @@ def test_the_administrator_signs_in_and_sees_the_pages_of_the_role(
     assert window.isVisible()
     assert not app.login_window.isVisible()
     assert window.user_label.text() == "Ada Admin · Administrator"
-    assert window.page_keys == ["patients", "admin"]
+    assert {"patients", "admin"} <= set(window.page_keys)
+    assert window.page_keys[0] == "patients"
     assert window.current_page_key == "patients"
     assert app.login_window.password_edit.text() == "", "the password is not kept on screen"
 

@@ -35,9 +35,17 @@ class ReportsPage(ShellPage):
         QLabel("Reports", self)
 
 
+class FrontPage(ShellPage):
+    def __init__(self, context: PageContext) -> None:
+        super().__init__()
+        QLabel(f"Hello {context.user.display_name}", self)
+
+
 def registry_with_reports() -> PageRegistry:
+    """Only test pages, so the test does not depend on which features are installed."""
     registry = PageRegistry()
-    register_builtin_pages(registry)
+    registry.register(PageSpec("front", "Front", "patients", FrontPage, Action.PATIENT_READ, 10))
+    registry.register(PageSpec("system", "System", "admin", FrontPage, Action.USER_MANAGE, 90))
     registry.register(
         PageSpec("reports", "Reports", "audit", ReportsPage, Action.AUDIT_READ, order=50)
     )
@@ -58,15 +66,26 @@ def test_a_registered_page_appears_only_for_roles_allowed_to_see_it(
 ) -> None:
     registry = registry_with_reports()
     admin_window = window_for(qtbot, services, task_runner, Role.ADMIN, registry)
-    assert admin_window.page_keys == ["patients", "reports", "admin"]
+    assert admin_window.page_keys == ["front", "reports", "system"], "in their order"
     page = admin_window.show_page("reports")
     assert isinstance(page, ReportsPage)
     assert admin_window.current_page_key == "reports"
 
     desk_window = window_for(qtbot, services, task_runner, Role.FRONT_DESK, registry)
-    assert desk_window.page_keys == ["patients"]
+    assert desk_window.page_keys == ["front"]
     with pytest.raises(KeyError):
-        desk_window.show_page("admin")
+        desk_window.show_page("system")
+
+
+def test_the_builtin_pages_follow_the_permission_table(services: Services) -> None:
+    registry = PageRegistry()
+    register_builtin_pages(registry)
+    admin_keys = [spec.key for spec in registry.pages_for(sign_in(services, Role.ADMIN))]
+    desk_keys = [spec.key for spec in registry.pages_for(sign_in(services, Role.FRONT_DESK))]
+    assert admin_keys[0] == "patients"
+    assert "admin" in admin_keys
+    assert "patients" in desk_keys
+    assert "admin" not in desk_keys
 
 
 def test_pages_are_built_only_when_first_shown(

@@ -45,7 +45,8 @@ def test_front_desk_sees_demographics_only(
     workspace = open_workspace(Role.FRONT_DESK)
     page = open_detail(qtbot, workspace, patient_id)
     detail = page.detail_view
-    assert workspace.window.page_keys == ["patients"]
+    assert "patients" in workspace.window.page_keys
+    assert "admin" not in workspace.window.page_keys
     assert not detail.clinical_box.isVisibleTo(detail)
     assert detail.value_text("allergies") == "—", "the value never reached the screen"
     assert detail.edit_button.isVisibleTo(detail)
@@ -108,7 +109,7 @@ def test_the_administrator_reads_demographics_but_changes_no_patient(
     workspace = open_workspace(Role.ADMIN)
     page = open_detail(qtbot, workspace, patient_id)
     detail = page.detail_view
-    assert workspace.window.page_keys == ["patients", "admin"]
+    assert {"patients", "admin"} <= set(workspace.window.page_keys)
     assert not page.list_view.new_button.isVisibleTo(page.list_view)
     assert not detail.edit_button.isVisibleTo(detail)
     assert not detail.delete_button.isVisibleTo(detail)
