@@ -20,7 +20,7 @@ from clinic_app.ui.imaging.model_choice_list_model import ModelChoiceListModel
 from clinic_app.ui.imaging.patient_images import PatientImages, SeriesEntry
 from clinic_app.ui.imaging.qimage_arrays import qimage_from_array
 from clinic_app.ui.imaging.review_controller import ReviewController
-from clinic_app.ui.tasks.task_runner import Lane, TaskContext, TaskHandle
+from clinic_app.ui.tasks.task_runner import Lane, TaskContext, TaskFunction, TaskHandle
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
@@ -63,7 +63,8 @@ class AnalysisController(QObject):
         self._pinned = ""
         self.handle: TaskHandle | None = None
         self.last_error: BaseException | None = None
-        self._heatmaps: dict[str, QImage] = {}
+        self._heatmaps: dict[str, QImage] = {}  # result id -> RGBA overlay at full opacity
+        self._heatmap_pending: set[str] = set()
         self.reviews = ReviewController(view.result_view, context, self)
         self.reviews.result_updated.connect(self._on_reviews_result_updated)
         self.reviews.status_reported.connect(self.status_reported)
@@ -109,6 +110,7 @@ class AnalysisController(QObject):
         self._images = images
         self._entry = None
         self._instance_id, self._image, self._pinned = "", None, ""
+        self._heatmaps.clear()
         instances = {
             instance.id: instance
             for entry in (images.entries if images else ())
@@ -134,6 +136,7 @@ class AnalysisController(QObject):
         self._view.select_result_row(row)
         if row < 0:
             self._show(None)
+        self._update_overlays()  # the same result may stay chosen for a new picture
         self._refresh_run_buttons()
 
     # --- running -------------------------------------------------------------------------
@@ -197,12 +200,12 @@ class AnalysisController(QObject):
 
         self._start(work, "series analysis")
 
-    def _start(self, work: object, label: str) -> None:
+    def _start(self, work: TaskFunction, label: str) -> None:
         self.last_error = None
         self._view.set_running(True)
         self.handle = self._context.runner.run(
             Lane.COMPUTE,
-            work,  # type: ignore[arg-type]
+            work,
             label=label,
             owner=self,
             on_success=self._on_analysis_succeeded,
@@ -230,14 +233,7 @@ class AnalysisController(QObject):
         results = [r for r in results if r.patient_id == patient]  # another patient opened since
         self._results.add_results(list(reversed(results)))
         if results:
-            shown = next(
-                (
-                    r
-                    for r in results
-                    if (r.instance_id, r.frame_index) == (self._instance_id, self._frame)
-                ),
-                results[-1] if len(results) > 1 else results[0],
-            )
+            shown = next((r for r in results if self._on_image(r)), results[0])
             self._view.select_result_row(self._results.row_of(shown.id))
         count = len(results)
         self.status_reported.emit(
@@ -281,17 +277,12 @@ class AnalysisController(QObject):
     def _update_overlays(self) -> None:
         result = self.selected
         on_image = result is not None and self._on_image(result) and self._image is not None
-        outline = None
+        outline: list[tuple[float, float]] | None = None
         wanted = self._view.result_view.abcd_view.outline_check.isChecked()
-        if (
-            on_image
-            and result is not None
-            and result.task == ABCD
-            and result.measurements
-            and wanted
-        ):
-            outline = [tuple(p) for p in result.measurements.get("contour", ())]
-        self._canvas.set_outline(outline)  # type: ignore[arg-type]
+        if on_image and result is not None and result.measurements and wanted:
+            contour = result.measurements.get("contour", ())
+            outline = [(float(x), float(y)) for x, y in contour]
+        self._canvas.set_outline(outline)
         if not on_image or result is None or result.heatmap is None:
             self._canvas.set_heatmap(None)
             return
@@ -305,14 +296,16 @@ class AnalysisController(QObject):
 
     def _compute_heatmap(self, result: AnalysisResult) -> None:
         image, heatmap = self._image, result.heatmap
-        if image is None or heatmap is None:
+        if image is None or heatmap is None or result.id in self._heatmap_pending:
             return
+        self._heatmap_pending.add(result.id)
         rows, columns = image.rows, image.columns
 
         def work(_ctx: TaskContext) -> QImage:
             return qimage_from_array(heatmap_overlay_rgba(heatmap, rows, columns, 1.0))
 
         def done(picture: QImage) -> None:
+            self._heatmap_pending.discard(result.id)
             self._heatmaps[result.id] = picture
             if self.selected is not None and self.selected.id == result.id:
                 self._update_overlays()
