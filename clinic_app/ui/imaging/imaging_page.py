@@ -135,6 +135,11 @@ class ImagingPage(ShellPage):
         self.images = images
         self.series_model.replace_rows(list(images.entries))
         self.series_view.show_patient(images.patient, len(images.entries))
+        patient = images.patient
+        self.viewer.patient_lines = (
+            patient.display_name,
+            " · ".join(p for p in (f"born {patient.birth_date.isoformat()}", patient.mrn) if p),
+        )
         self.analysis.set_patient(images)
         self.viewer.clear()
         self.stack.setCurrentIndex(1)

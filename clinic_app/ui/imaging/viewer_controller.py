@@ -73,6 +73,8 @@ class ViewerController(QObject):
         self._drag_start: Window | None = None
         self.shown: RenderedFrame | None = None
         self.measurements: list[Measurement] = []
+        # The clinic's record, shown top left when the file names no patient (photos).
+        self.patient_lines: tuple[str, ...] = ()
         self._canvas.labeller = self._label_length
         self.pipeline.frame_ready.connect(self._on_pipeline_frame_ready)
         self.pipeline.frame_failed.connect(self._on_pipeline_frame_failed)
@@ -232,7 +234,7 @@ class ViewerController(QObject):
         bottom_right.append(f"Zoom {self._canvas.scale_factor * 100:.0f}%")
         self._canvas.set_corner_text(
             {
-                Corner.TOP_LEFT: overlay.top_left,
+                Corner.TOP_LEFT: overlay.top_left or self.patient_lines,
                 Corner.TOP_RIGHT: overlay.top_right,
                 Corner.BOTTOM_LEFT: bottom_left,
                 Corner.BOTTOM_RIGHT: bottom_right,

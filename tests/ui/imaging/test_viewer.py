@@ -204,6 +204,7 @@ def test_a_photo_measures_in_px_until_its_ruler_calibrates_it(
     open_patient(qtbot, page, patient)
     view = page.viewer_view
     assert not view.preset_combo.isVisible(), "photos have no window/level"
+    assert view.canvas.corners[Corner.TOP_LEFT][0] == "Durand-Lefèvre, Élodie", "the record's name"
     assert view.tool_buttons[ViewerTool.CALIBRATE].isVisible()
     view.choose_tool(ViewerTool.MEASURE)
     drag_on_image(view.canvas, (10.0, 10.0), (70.0, 10.0))
