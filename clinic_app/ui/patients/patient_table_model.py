@@ -46,6 +46,16 @@ _HEADERS = {
     PatientColumn.MRN: "Record no.",
 }
 SORTABLE_COLUMNS = frozenset({PatientColumn.NAME, PatientColumn.BIRTH_DATE})
+_HANDLED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        PATIENT_SUMMARY_ROLE,
+        PATIENT_ID_ROLE,
+    }
+)
 
 
 def age_on(birth: date, today: date) -> int:
@@ -59,6 +69,7 @@ class PatientTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[PatientSummary] = []
+        self._display: dict[int, tuple[str, ...]] = {}
         self._has_more = False
         self._fetching = False
         self._today = date.today()
@@ -72,27 +83,38 @@ class PatientTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(PatientColumn)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called for every visible cell and role on each paint: unhandled roles leave first.
+        if role not in _HANDLED_ROLES or not index.isValid():
             return None
-        patient = self._rows[index.row()]
-        column = PatientColumn(index.column())
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(patient, column)
-        if role == Qt.ItemDataRole.ToolTipRole and patient.deleted:
-            return "This record is deleted."
-        if role == Qt.ItemDataRole.ForegroundRole and patient.deleted:
-            return _DELETED_COLOUR
-        if role == Qt.ItemDataRole.FontRole and patient.deleted:
-            font = QFont()
-            font.setStrikeOut(column is PatientColumn.NAME)
-            return font
+            return self._display_row(row)[index.column()]
+        patient = self._rows[row]
         if role == PATIENT_SUMMARY_ROLE:
             return patient
         if role == PATIENT_ID_ROLE:
             return patient.id
-        return None
+        if not patient.deleted:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "This record is deleted."
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _DELETED_COLOUR
+        font = QFont()
+        font.setStrikeOut(index.column() == PatientColumn.NAME)
+        return font
 
-    def _display(self, patient: PatientSummary, column: PatientColumn) -> str:
+    def _display_row(self, row: int) -> tuple[str, ...]:
+        cached = self._display.get(row)
+        if cached is None:
+            patient = self._rows[row]
+            cached = tuple(self._display_text(patient, column) for column in PatientColumn)
+            self._display[row] = cached
+        return cached
+
+    def _display_text(self, patient: PatientSummary, column: PatientColumn) -> str:
         if column is PatientColumn.NAME:
             return patient.display_name + (" (deleted)" if patient.deleted else "")
         if column is PatientColumn.BIRTH_DATE:
@@ -136,6 +158,7 @@ class PatientTableModel(QAbstractTableModel):
     def replace_rows(self, rows: list[PatientSummary], has_more: bool) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._display.clear()
         self._has_more = has_more
         self._fetching = False
         self._today = date.today()
@@ -161,6 +184,7 @@ class PatientTableModel(QAbstractTableModel):
         for row, current in enumerate(self._rows):
             if current.id == patient.id:
                 self._rows[row] = patient
+                self._display.pop(row, None)
                 self.dataChanged.emit(
                     self.index(row, 0), self.index(row, len(PatientColumn) - 1), []
                 )
