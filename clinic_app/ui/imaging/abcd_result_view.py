@@ -81,7 +81,9 @@ class AbcdResultView(QWidget):
         for key, text in texts.items():
             self.values[key].setText(text)
         colour = _CATEGORY_COLOURS.get(str(m.get("category")), "#3d4f5f")
-        self.values["category"].setStyleSheet(f"color: {colour}; font-weight: 600;")
+        style = f"color: {colour}; font-weight: 600;"
+        if self.values["category"].styleSheet() != style:
+            self.values["category"].setStyleSheet(style)
 
     def value_text(self, key: str) -> str:
         return self.values[key].text()

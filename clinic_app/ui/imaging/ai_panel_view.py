@@ -178,7 +178,8 @@ class AiPanelView(QScrollArea):
         if choice.usable:
             self.model_info.setText(first_sentence(choice.intended_use))
             self.model_info.setToolTip(choice.intended_use)
-            self.model_info.setStyleSheet("")
+            if self.model_info.styleSheet():
+                self.model_info.setStyleSheet("")
         else:
             self.model_info.setText(f"This pack is refused: {choice.refused_reason}")
             self.model_info.setStyleSheet("color: #b42318;")

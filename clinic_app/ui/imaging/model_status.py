@@ -23,6 +23,8 @@ def status_text(status: str) -> str:
 def style_badge(label: QLabel, status: str) -> None:
     text, colour, background = _BADGES.get(status, (status.upper(), "#3d4f5f", "#e6edf2"))
     label.setText(text)
+    if label.property("modelStatus") == status:
+        return  # restyling re-polishes the widget: only when the status changes
     label.setProperty("modelStatus", status)
     label.setStyleSheet(
         f"QLabel {{ color: {colour}; background: {background}; border: 1px solid {colour};"

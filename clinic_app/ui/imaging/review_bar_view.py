@@ -79,7 +79,9 @@ class ReviewBarView(QWidget):
     def show_result(self, result: AnalysisResult, names: dict[str, str]) -> None:
         text, colour = _STATUS_TEXT.get(result.status, (result.status, "#3d4f5f"))
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        style = f"color: {colour}; font-weight: 600;"
+        if self.status_label.styleSheet() != style:
+            self.status_label.setStyleSheet(style)
         lines = []
         for event in result.events[-4:]:
             who = names.get(event.actor_id, "Someone")
