@@ -92,8 +92,10 @@ class PatientDetailView(QWidget):
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
 
-    def _build_header(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _build_header(self) -> QVBoxLayout:
+        """The name on its own line (never squeezed), the actions in a row beneath it, so a
+        feature can add a button without cutting the name."""
+        header = QVBoxLayout()
         names = QVBoxLayout()
         self.name_label = QLabel()
         self.name_label.setObjectName("pageTitle")
@@ -103,7 +105,9 @@ class PatientDetailView(QWidget):
         self.facts_label.setObjectName("fieldHint")
         names.addWidget(self.name_label)
         names.addWidget(self.facts_label)
-        row.addLayout(names, 1)
+        header.addLayout(names)
+        row = QHBoxLayout()
+        row.addStretch(1)
         self.delete_button = QPushButton(icon("delete", "#b42318"), "Delete")
         self.delete_button.setProperty("destructive", True)
         self.delete_button.clicked.connect(self.delete_requested)
@@ -129,8 +133,9 @@ class PatientDetailView(QWidget):
             self.chart_button,
             self.edit_button,
         ):
-            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
-        return row
+            row.addWidget(button)
+        header.addLayout(row)
+        return header
 
     def _section(self, title: str, fields: list[tuple[str, str]]) -> QGroupBox:
         box = QGroupBox(title)
