@@ -60,9 +60,9 @@ class AuditLogView(QWidget):
         for column, width in (
             (AuditColumn.TIME, 160),
             (AuditColumn.USER, 100),
-            (AuditColumn.ACTION, 170),
+            (AuditColumn.ACTION, 180),
             (AuditColumn.OUTCOME, 80),
-            (AuditColumn.RECORD, 130),
+            (AuditColumn.RECORD, 150),
             (AuditColumn.WORKSTATION, 110),
         ):
             header.resizeSection(column, width)
