@@ -39,7 +39,7 @@ class CodeSetCompanion(PageCompanion):
         self._window = window
         self._context = context
         self.active: CodeSetInfo | None = None
-        self._known = False
+        self.known = False
         self._import_wanted = False
         self._handles: list[TaskHandle] = []
         self.progress_dialog: TaskProgressDialog | None = None
@@ -68,7 +68,7 @@ class CodeSetCompanion(PageCompanion):
         )
 
     def _on_checked(self, info: CodeSetInfo | None) -> None:
-        self.active, self._known = info, True
+        self.active, self.known = info, True
         self.checked.emit(info)
         if info is not None:
             self._warm()
@@ -78,9 +78,9 @@ class CodeSetCompanion(PageCompanion):
     def page_built(self, page: ShellPage) -> None:
         if not self._context.user.can(Action.CODES_READ):
             return
-        if self._known and self.active is None:
+        if self.known and self.active is None:
             self.import_release()
-        elif not self._known:
+        elif not self.known:
             self._import_wanted = True
 
     def import_release(self) -> None:

@@ -14,7 +14,9 @@ from clinic_app.ui.inbox.inbox_page import InboxPage
 from clinic_app.ui.records.chart_page import ChartPage
 from clinic_app.ui.records.chart_target import ChartTarget
 from clinic_app.ui.records.worklist_page import WorklistPage
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtPdf import QPdfDocument
 from pytestqt.qtbot import QtBot
 
 from tests.ui.fixtures import WorkspaceFactory, sign_in
@@ -77,6 +79,13 @@ def test_the_clinical_screens(
     save(window, tmp_path, "visit_form")
     page.visit.view.scroll_area.ensureWidgetVisible(form.vitals.readings_label, 0, 60)
     save(window, tmp_path, "visit_form_vitals")
+
+    summary = tmp_path / "visit-summary.pdf"
+    page.visit.editor.choose_pdf_path = lambda _parent, _suggested: str(summary)
+    page.visit.view.pdf_button.click()
+    document = QPdfDocument()
+    document.load(str(summary))
+    save(QPixmap.fromImage(document.render(0, QSize(827, 1169))), tmp_path, "visit_summary_pdf")
 
     page.visit.view.show_tab("triage")
     with qtbot.waitSignal(page.visit.triage.result_shown, timeout=TIMEOUT):

@@ -4,10 +4,12 @@ version; saved on the visit when asked."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from clinic_app.bootstrap import Services
 from clinic_app.records.models import VisitInput
 from clinic_app.security.permissions import Role
-from clinic_app.triage.models import Urgency
+from clinic_app.triage.models import OnlineOpinion, TriageInput, TriageResult, Urgency
 from clinic_app.ui.records.chart_page import ChartPage
 from clinic_app.ui.records.triage_panel import DISCLAIMER
 from pytestqt.qtbot import QtBot
@@ -108,3 +110,35 @@ def test_a_new_visit_can_be_analysed_but_not_saved_before_it_is(
     assert not panel.save_button.isEnabled()
     assert panel.quick_button.isEnabled()
     assert not panel.accept_button.isVisibleTo(panel), "a nurse does not code"
+
+
+class CannedAnalyst:
+    """Stands in for the optional online service (its HTTP client is tested in tests/triage)."""
+
+    available = True
+
+    def consult(
+        self, data: TriageInput, offline: TriageResult, names: Iterable[str] = ()
+    ) -> tuple[OnlineOpinion | None, str | None]:
+        assert "Okafor" not in data.symptoms, "no names are sent"
+        return OnlineOpinion(
+            "demo-model", "Online analysis (demo)", "Consider ACS.", Urgency.EMERGENCY
+        ), None
+
+
+def test_an_online_answer_is_shown_beside_the_offline_result_and_labelled(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
+) -> None:
+    services.triage.online = CannedAnalyst()  # type: ignore[assignment]
+    doctor = sign_in(services, Role.DOCTOR)
+    page = new_visit(qtbot, open_workspace, Role.DOCTOR, make_patient(services, doctor).id)
+    panel = page.visit.triage_panel
+    assert panel.online_check.isVisibleTo(panel)
+    panel.online_check.setChecked(True)
+    page.visit.form.set_text("symptoms", CHEST_PAIN)
+    quick(qtbot, page)
+    text = panel.result_view.toPlainText()
+    assert text.index("Red flags") < text.index("Online analysis")
+    assert "Online analysis (demo), model demo-model" in text
+    assert "Consider ACS." in text
+    assert panel.urgency is Urgency.EMERGENCY, "the offline result leads"
