@@ -206,6 +206,34 @@ def test_an_import_can_be_stopped_and_says_so(
     assert instance_count(services) == 0
 
 
+def test_files_of_two_dicom_patients_are_imported_one_patient_at_a_time(
+    qtbot: QtBot, services: Services, imaging_page: PageFactory
+) -> None:
+    page = imaging_page(Role.DOCTOR)
+    wizard = scan_in_wizard(qtbot, page, [shipped("CT_small.dcm"), shipped("MR_small.dcm")])
+    matching = wizard.match_page
+    assert matching.group_combo.isVisible()
+    assert matching.group_combo.count() == 2
+    first = wizard.state.group_key
+    matching.new_radio.setChecked(True)
+    matching.birth_edit.setText("1960-05-06")
+    matching.confirm_check.setChecked(True)
+    assert "these 1 file(s)" in matching.confirm_check.text(), "only this DICOM patient's files"
+    with qtbot.waitSignal(page.importer.step_finished, timeout=WAIT_MS):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == ImportPageId.RESULT, timeout=WAIT_MS)
+    assert wizard.state.report is not None
+    assert wizard.state.report.imported == 1
+    assert wizard.result_page.next_button.isVisible()
+
+    wizard.result_page.next_button.click()
+    assert wizard.currentId() == ImportPageId.MATCH
+    assert matching.group_combo.count() == 1
+    assert wizard.state.group_key != first
+    assert matching.chosen == -1, "the next patient is chosen and confirmed afresh"
+    assert not matching.confirm_check.isChecked()
+
+
 def test_files_with_nothing_readable_go_straight_to_the_reasons(
     qtbot: QtBot, services: Services, imaging_page: PageFactory, tmp_path: Path
 ) -> None:
