@@ -24,6 +24,7 @@ from clinic_app.storage.outbox import SUPPRESS_OUTBOX
 from clinic_app.sync.apply_group import BatchOutcome, GroupApplier
 from clinic_app.sync.client import FhirClient
 from clinic_app.sync.conflict_store import notify
+from clinic_app.sync.gc_pause import collector_paused
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.base import Values
 from clinic_app.sync.mappings.registry import MappingRegistry
@@ -32,6 +33,8 @@ from clinic_app.sync.pulled_item import PulledItem, decode
 from clinic_app.sync.rows import load_rows, pending_entities
 from clinic_app.sync.tables import SyncInboxRow
 from clinic_app.tasks import CancelToken, ProgressReporter
+
+_INBOX = SyncInboxRow.__table__
 
 # Within a batch, visits go last: a visit signed on the server must not be signed here before
 # its vitals and codes (written before the signature) are in, or the records triggers refuse them.
@@ -81,24 +84,22 @@ class Applier:
 
     def apply(self, progress: ProgressReporter, cancel: CancelToken | None) -> ApplyResult:
         result = ApplyResult()
-        after = 0
         while True:
             if cancel is not None and cancel.cancelled:
                 raise OperationCancelledError
-            with self._db.unit_of_work(write=False) as uow:
-                rows = list(
-                    uow.session.scalars(
-                        select(SyncInboxRow)
-                        .where(SyncInboxRow.server_url == self._server, SyncInboxRow.seq > after)
-                        .order_by(SyncInboxRow.last_updated, SyncInboxRow.seq)
+            with collector_paused():
+                with self._db.unit_of_work(write=False) as uow:
+                    rows = uow.session.execute(
+                        select(_INBOX)
+                        .where(_INBOX.c.server_url == self._server)
+                        .order_by(_INBOX.c.last_updated, _INBOX.c.seq)
                         .limit(self._batch)
-                    )
-                )
-                if not rows:
-                    break
-                items = decode(uow.session, self._registry, rows)
-                bases = self._merge_bases(uow.session, items)
-            outcome = self._write_batch(items, bases)
+                    ).all()
+                    if not rows:
+                        break
+                    items = decode(uow.session, self._registry, rows)
+                    bases = self._merge_bases(uow.session, items)
+                outcome = self._write_batch(items, bases)
             result.add(outcome)
             progress.report(result.applied + result.skipped, 0, "Applying server changes")
         with self._db.unit_of_work() as uow:

@@ -12,7 +12,12 @@ from clinic_app.storage.audit import AuditLog
 from clinic_app.sync import quarantine
 from clinic_app.sync.binaries import queue_download
 from clinic_app.sync.code_releases import apply_release
-from clinic_app.sync.conflict_store import NewConflict, open_conflicts, record_conflict
+from clinic_app.sync.conflict_store import (
+    NewConflict,
+    open_conflicts,
+    record_conflict,
+    refresh_server_side,
+)
 from clinic_app.sync.duplicates import find_duplicates_batch
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import instant
@@ -130,7 +135,8 @@ class GroupApplier:
             self.outcome.skipped += 1
             return
         if held:
-            self._conflict(mapping, item, row, ConflictKind.EDIT)  # refreshes the server side
+            refresh_server_side(self._session, item.resource_id, item.resource, item.version_id)
+            self.outcome.skipped += 1
             return
         if pending is None:
             self._overwrite(mapping, item, row)

@@ -297,6 +297,10 @@ class FhirClient:
             raise BadResponseError(f"The server redirected the request (HTTP {status}).")
         raise RejectedError(status, message, body=body)
 
+    def pause(self, seconds: float) -> None:
+        """Waits (polling the cancel token), e.g. before asking again after a collision."""
+        self._pause(seconds)
+
     def _pause(self, seconds: float) -> None:
         end = time.monotonic() + seconds
         while True:

@@ -58,6 +58,28 @@ def open_conflicts(session: Session, entity_ids: Iterable[str]) -> set[str]:
     return found
 
 
+def refresh_server_side(
+    session: Session, entity_id: str, server_resource: dict[str, Any] | None, version: str
+) -> None:
+    """A newer server version of a record whose conflict is still open: the conflict shows it
+    (the person decides against what the server holds now); no second conflict, no notice."""
+    server_json = (
+        json.dumps(server_resource, separators=(",", ":"), ensure_ascii=False)
+        if server_resource is not None
+        else None
+    )
+    for row in session.scalars(
+        select(SyncConflictRow).where(
+            SyncConflictRow.entity_id == entity_id,
+            SyncConflictRow.status == OPEN,
+            SyncConflictRow.kind != ConflictKind.DUPLICATE_PATIENT.value,
+        )
+    ):
+        row.server_json = server_json
+        row.server_version = version
+    session.flush()
+
+
 @dataclass(frozen=True)
 class NewConflict:
     kind: ConflictKind

@@ -30,9 +30,9 @@ from clinic_app.tasks import CancelToken, NullProgress, ProgressReporter
 
 @dataclass(frozen=True)
 class EngineOptions:
-    page_size: int = 500
+    page_size: int = 1000
     push_batch: int = 250
-    apply_batch: int = 1000
+    apply_batch: int = 2000
     overlap: timedelta = field(default_factory=lambda: timedelta(seconds=2))
 
 

@@ -12,6 +12,7 @@ are neither lost nor applied twice.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from clinic_app.storage.database import Database
 from clinic_app.sync.client import FhirClient
 from clinic_app.sync.errors import RejectedError
 from clinic_app.sync.fhir_values import instant, parse_instant
+from clinic_app.sync.gc_pause import collector_paused
 from clinic_app.sync.history_page import HistoryPage, StagedVersion, parse_history_page
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.state import APPLYING, FETCHING, IDLE, load_state, update_state
@@ -104,23 +106,28 @@ class Fetcher:
             uow.commit()
         if phase == APPLYING:
             return FetchResult(0, 0, 0)  # every page is in; what is left is applying them
-        while True:
-            if cancel is not None and cancel.cancelled:
-                raise OperationCancelledError
+        # The next page is asked for while this one is being staged: the server builds it
+        # while the workstation writes (one request at a time on the connection still).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as pool:
             first = phase != FETCHING or link is None
-            page = self._first_page(cursor) if first else self._follow(link or "", cursor)
-            pages += 1
-            staged += len(page.versions)
-            skipped += page.skipped
-            link = page.next_link
-            with self._db.unit_of_work() as uow:
-                stage(uow.session, self._server, page.versions)
-                self._advance(uow.session, page, first=first)
-                uow.commit()
-            phase = FETCHING
-            progress.report(staged, 0, "Receiving changes from the server")
-            if link is None:
-                break
+            coming = pool.submit(self._page, None if first else link, cursor)
+            while True:
+                if cancel is not None and cancel.cancelled:
+                    raise OperationCancelledError
+                page = coming.result()
+                pages += 1
+                staged += len(page.versions)
+                skipped += page.skipped
+                if page.next_link is not None:
+                    coming = pool.submit(self._page, page.next_link, cursor)
+                with collector_paused(), self._db.unit_of_work() as uow:
+                    stage(uow.session, self._server, page.versions)
+                    self._advance(uow.session, page, first=first)
+                    uow.commit()
+                first = False
+                progress.report(staged, 0, "Receiving changes from the server")
+                if page.next_link is None:
+                    break
         with self._db.unit_of_work() as uow:
             write_log(uow.session, self._server, LogEvent.PULLED, count=staged)
             uow.commit()
@@ -130,6 +137,10 @@ class Fetcher:
         if cursor is None:
             return None
         return instant(parse_instant(cursor) - self._overlap)
+
+    def _page(self, link: str | None, cursor: str | None) -> HistoryPage:
+        with collector_paused():
+            return self._first_page(cursor) if link is None else self._follow(link, cursor)
 
     def _first_page(self, cursor: str | None) -> HistoryPage:
         return parse_history_page(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,6 @@ from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import parse_instant
 from clinic_app.sync.mappings.base import TableMapping, Values
 from clinic_app.sync.mappings.registry import MappingRegistry
-from clinic_app.sync.tables import SyncInboxRow
 
 RELEASE_TYPE = "CodeSystem"
 
@@ -37,9 +37,8 @@ class PulledItem:
     local: Values | None = field(default=None, repr=False)
 
 
-def decode(
-    session: Session, registry: MappingRegistry, rows: list[SyncInboxRow]
-) -> list[PulledItem]:
+def decode(session: Session, registry: MappingRegistry, rows: Sequence[Any]) -> list[PulledItem]:
+    """`rows`: `sync_inbox` rows (ORM or Core) in the order to apply them."""
     items: list[PulledItem] = []
     deletions: dict[str, list[PulledItem]] = {}
     for row in rows:

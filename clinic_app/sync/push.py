@@ -165,7 +165,7 @@ class Pusher:
 
     # --- one record the server refused -------------------------------------------------
 
-    def _refused(self, item: PushItem, exc: RejectedError) -> None:
+    def _refused(self, item: PushItem, exc: RejectedError, *, again: bool = False) -> None:
         status = exc.status
         if item.deleted and status in (404, 410):
             self._finish_alone(item, None)
@@ -173,8 +173,14 @@ class Pusher:
             self._version_mismatch(item)
         elif status == 409 and item.resource_type == "Appointment":
             self._conflict(item, ConflictKind.SLOT_TAKEN, None, None, str(exc))
-        elif status == 409:
-            self.result.deferred += 1  # a concurrent write on the server: next time
+        elif status == 409 and not again:
+            # A concurrent write on the server (this server says "retry"); a second 409 is a
+            # refusal (e.g. a server that won't delete what others still reference).
+            self._client.pause(0.5)
+            try:
+                self._send_one(item)
+            except RejectedError as second:
+                self._refused(item, second, again=True)
         else:
             with self._db.unit_of_work() as uow:
                 quarantine.hold(
@@ -210,6 +216,15 @@ class Pusher:
                 self._version_mismatch(item, current)
         if resend:
             self._send(resend, reconciled=True)
+
+    def _send_one(self, item: PushItem) -> None:
+        answer = self._client.transaction(
+            {"resourceType": "Bundle", "type": "transaction", "entry": [item.entry()]}
+        )
+        entries = answer["entry"]
+        if len(entries) != 1:
+            raise BadResponseError("The server's transaction answer has the wrong entry count.")
+        self._finish_alone(item, _version_of(entries[0]))
 
     def _version_mismatch(self, item: PushItem, current: dict[str, object] | None = None) -> None:
         if current is None:

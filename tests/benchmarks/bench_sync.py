@@ -192,12 +192,17 @@ def new_workstation(root: Path, name: str) -> tuple[Services, dict[str, Any]]:
 
 
 def _timed_sync(sync: SyncService) -> dict[str, Any]:
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     report = sync.sync_now(None)
     seconds = time.perf_counter() - began
-    records = max(1, report.applied + report.pushed)
+    cpu = time.process_time() - began_cpu
+    records = max(1, report.pulled + report.pushed)
     return {
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        # `pulled` counts versions received: the changes, plus the few re-read because each
+        # pull starts a little before the last one ended (see EngineOptions.overlap).
+        "pulled": report.pulled,
         "applied": report.applied,
         "pushed": report.pushed,
         "requests": report.requests,

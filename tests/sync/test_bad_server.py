@@ -13,7 +13,7 @@ from clinic_app.sync.errors import BadResponseError
 from sqlalchemy import text
 
 from tests.sync.bad_server import EMPTY_HISTORY, BadServer, fhir
-from tests.sync.clinic_data import seed_clinic
+from tests.sync.clinic_data import patient, seed_clinic
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.workstation import Workstation
 
@@ -182,3 +182,30 @@ def test_a_transaction_answer_that_lies_stamps_nothing_and_keeps_the_outbox(
             text("SELECT count(*) FROM patients WHERE version_id IS NOT NULL")
         ).scalar()
     assert stamped == 0
+
+
+def test_a_record_refused_twice_with_409_is_held_with_the_servers_reason(
+    workstation: WorkstationFactory, bad_server: BadServer
+) -> None:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {
+                "severity": "error",
+                "code": "conflict",
+                "diagnostics": "Unable to delete: other resources reference it",
+            }
+        ],
+    }
+    bad_server.routes[("GET", "/fhir/_history")] = fhir(EMPTY_HISTORY)
+    bad_server.routes[("POST", "/fhir")] = fhir(outcome, 409)
+    station = workstation("ws-bad", None, url=bad_server.url, retry=ONE_TRY)
+    desk = station.users[Role.FRONT_DESK]
+    station.services.patients.create(desk, patient("Ada", "Held", "1985-12-10"))
+    station.sync_now()
+    [held] = station.sync.quarantined(desk)
+    assert held.status_code == 409
+    assert held.message == "Unable to delete: other resources reference it"
+    assert station.sync.status(None).pending_changes == 1  # held, not dropped
+    posts = [path for method, path in bad_server.seen if method == "POST"]
+    assert len(posts) == 2  # once, and once more after a moment

@@ -19,7 +19,14 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table
 from clinic_app.security.permissions import Action
 from clinic_app.storage.base import SyncedRow
 from clinic_app.sync.errors import MappingError
-from clinic_app.sync.fhir_values import instant, is_fhir_id, parse_instant, table_of, table_tag
+from clinic_app.sync.fhir_values import (
+    IndexedResource,
+    instant,
+    is_fhir_id,
+    parse_instant,
+    table_of,
+    table_tag,
+)
 
 Values = dict[str, Any]
 
@@ -69,7 +76,7 @@ class TableMapping:
             raise MappingError(f"A {resource.get('resourceType')!s:.40} is not a {self.label}.")
         if not is_fhir_id(resource.get("id")):
             raise MappingError(f"The {self.label} has no valid id.")
-        values = self.values(resource)
+        values = self.values(IndexedResource(resource))
         missing = [name for name in self.fields if name not in values]
         if missing:
             raise MappingError(f"The {self.label} lacks: {', '.join(missing)}.")

@@ -148,7 +148,7 @@ def to_code_system(release: SourceSet, *, active: bool) -> dict[str, Any]:
 
 def from_code_system(resource: Mapping[str, Any]) -> tuple[SourceSet, bool]:
     """The release and whether it is to be activated; MappingError when it doesn't check out."""
-    data = dict(resource)
+    data = resource
     name = extension_value(data, "code-system", "valueString") or _SYSTEM_BY_URL.get(
         str(resource.get("url"))
     )

@@ -61,7 +61,7 @@ def _target_extensions(values: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 def _target(resource: Mapping[str, Any], what: str) -> tuple[str, str]:
-    data = dict(resource)
+    data = resource
     target_type = required_text(
         extension_value(data, "target-type", "valueString"), f"{what} target type", 16
     )
@@ -110,7 +110,7 @@ class ClinicalRecordMapping(TableMapping):
         return body
 
     def values(self, resource: Mapping[str, Any]) -> Values:
-        data = dict(resource)
+        data = resource
         context = resource.get("context") if isinstance(resource.get("context"), dict) else {}
         encounters = context.get("encounter") or [None]
         return {
@@ -169,9 +169,7 @@ class AddendumMapping(TableMapping):
             "target_type": target_type,
             "target_id": target_id,
             "patient_id": reference_id(resource.get("subject"), "Patient", "addendum subject"),
-            "field": text_or_none(
-                extension_value(dict(resource), "field", "valueString"), "field", 32
-            ),
+            "field": text_or_none(extension_value(resource, "field", "valueString"), "field", 32),
             "text": read_text_content(resource, "addendum", MAX_TEXT),
             "author_id": _author(resource, "addendum"),
         }
@@ -213,7 +211,7 @@ class AnnotationMapping(TableMapping):
 
     def values(self, resource: Mapping[str, Any]) -> Values:
         target_type, target_id = _target(resource, "annotation")
-        data = dict(resource)
+        data = resource
         return {
             "target_type": target_type,
             "target_id": target_id,
@@ -280,7 +278,7 @@ class AttachmentMapping(TableMapping):
         }
 
     def values(self, resource: Mapping[str, Any]) -> Values:
-        data = dict(resource)
+        data = resource
         content = resource.get("content")
         if not isinstance(content, list) or not content or not isinstance(content[0], dict):
             raise MappingError("The attachment has no content.")

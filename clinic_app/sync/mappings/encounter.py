@@ -121,8 +121,8 @@ class VisitMapping(TableMapping):
         period = resource.get("period") if isinstance(resource.get("period"), dict) else {}
         appointments = resource.get("appointment") or [None]
         reasons = resource.get("reasonCode") or [{}]
-        signed_by = extension_value(dict(resource), "signed-by", "valueReference")
-        data = dict(resource)
+        signed_by = extension_value(resource, "signed-by", "valueReference")
+        data = resource
         values: Values = {
             "patient_id": reference_id(resource.get("subject"), "Patient", "encounter subject"),
             "started_at": parse_instant(period.get("start"), "encounter start"),
@@ -331,7 +331,7 @@ class CodedEntryMapping(TableMapping):
         if not isinstance(codings, list) or not codings or not isinstance(codings[0], dict):
             raise MappingError("The coded entry has no code.")
         coding = codings[0]
-        data = dict(resource)
+        data = resource
         system = extension_value(data, "code-system", "valueString") or _SYSTEM_NAMES.get(
             str(coding.get("system"))
         )

@@ -126,10 +126,8 @@ class PatientMapping(TableMapping):
             mrn=_text(_identifier(resource, MRN_SYSTEM), "MRN"),
             national_id=_text(_identifier(resource, NATIONAL_ID_SYSTEM), "national id"),
             primary_doctor_id=user_id_of(doctors[0], "general practitioner") if doctors else "",
-            allergies=_text(extension_value(dict(resource), "allergies", "valueString"), "x"),
-            history_notes=_text(
-                extension_value(dict(resource), "history-notes", "valueString"), "x"
-            ),
+            allergies=_text(extension_value(resource, "allergies", "valueString"), "x"),
+            history_notes=_text(extension_value(resource, "history-notes", "valueString"), "x"),
         )
         clean = _validate(raw)
         return {

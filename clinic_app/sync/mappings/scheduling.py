@@ -47,14 +47,14 @@ APPOINTMENT_TYPE_SYSTEM = "https://fhir.clinic-app.local/CodeSystem/appointment-
 
 
 def _int(resource: Mapping[str, Any], name: str) -> int:
-    value = int_or_none(extension_value(dict(resource), name, "valueInteger"), name)
+    value = int_or_none(extension_value(resource, name, "valueInteger"), name)
     if value is None:
         raise MappingError(f"The {name.replace('-', ' ')} is missing.")
     return value
 
 
 def _date_ext(resource: Mapping[str, Any], name: str, *, required: bool) -> date | None:
-    value = extension_value(dict(resource), name, "valueDate")
+    value = extension_value(resource, name, "valueDate")
     if value is None and not required:
         return None
     return parse_date(value, name.replace("-", " "))
@@ -119,7 +119,7 @@ class DoctorProfileMapping(TableMapping):
         if not isinstance(actors, list) or not actors:
             raise MappingError("The schedule has no doctor.")
         specialties = resource.get("specialty") or [{}]
-        data = dict(resource)
+        data = resource
         return {
             "user_id": user_id_of(actors[0], "schedule doctor"),
             "specialisation": required_text(
@@ -211,7 +211,7 @@ class SlotMapping(TableMapping):
             "status": status,
             "block_reason": text_or_none(resource.get("comment"), "block reason", 200),
             "origin": required_text(
-                extension_value(dict(resource), "origin", "valueString"), "slot origin", 16
+                extension_value(resource, "origin", "valueString"), "slot origin", 16
             ),
         }
 
@@ -297,8 +297,8 @@ class AppointmentMapping(TableMapping):
         codings = kind.get("coding") if isinstance(kind, dict) else None
         code = codings[0].get("code") if isinstance(codings, list) and codings else None
         reason = resource.get("cancelationReason")
-        booked_by = extension_value(dict(resource), "booked-by", "valueReference")
-        data = dict(resource)
+        booked_by = extension_value(resource, "booked-by", "valueReference")
+        data = resource
         return {
             "patient_id": patient,
             "doctor_id": doctor,
