@@ -66,10 +66,10 @@ class AttachmentsView(QWidget):
             "attachmentTable",
             stretch=AttachmentColumn.NAME,
             widths={
-                AttachmentColumn.TYPE: 86,
-                AttachmentColumn.SIZE: 72,
-                AttachmentColumn.ADDED: 140,
-                AttachmentColumn.BY: 96,
+                AttachmentColumn.TYPE: 94,
+                AttachmentColumn.SIZE: 70,
+                AttachmentColumn.ADDED: 132,
+                AttachmentColumn.BY: 88,
             },
             alternating=False,
         )

@@ -7,6 +7,8 @@ Ctrl+N a new visit, F5 reloads, Alt+Left back to the chart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout
@@ -260,7 +262,7 @@ class ChartPage(ShellPage):
         elif self.showing == "visit" and not self.has_unsaved_changes():
             self.visit.editor.reload()
 
-    def _confirm_discard(self, proceed: object) -> None:
+    def _confirm_discard(self, proceed: Callable[[], object]) -> None:
         dialog = ConfirmDialog(
             self,
             "Discard changes?",

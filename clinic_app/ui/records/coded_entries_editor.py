@@ -76,10 +76,10 @@ class CodedEntriesEditor(QWidget):
             f"{field}Table",
             stretch=EntryColumn.DESCRIPTION,
             widths={
-                EntryColumn.CODE: 86,
-                EntryColumn.PRIMARY: 64,
-                EntryColumn.RESOLVED: 72,
-                EntryColumn.VERSION: 130,
+                EntryColumn.CODE: 82,
+                EntryColumn.PRIMARY: 78,
+                EntryColumn.RESOLVED: 88,
+                EntryColumn.VERSION: 124,
             },
             alternating=False,
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from clinic_app.errors import ConflictError, ValidationError
 from clinic_app.records.chart_models import PatientHeader
@@ -304,8 +304,17 @@ class VisitEditorController(QObject):
         dialog = QPrintDialog(printer, self._view)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         html = self.summary_html()
-        dialog.accepted.connect(lambda: summary_document(html).print_(printer))
-        dialog.open()
+        dialog.finished.connect(
+            lambda result: (
+                summary_document(html).print_(printer)
+                if result == QDialog.DialogCode.Accepted
+                else None
+            )
+        )
+        # QPrintDialog.open() in PySide6 is only the (receiver, slot) overload: show it
+        # window-modal instead, which is what QDialog.open() does.
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
 
     # --- errors and drafts ---------------------------------------------------------------
 

@@ -122,6 +122,22 @@ def test_the_clinical_screens(
     preview.resize(900, 640)
     save(preview, tmp_path, "attachment_preview")
     preview.close()
+    save(window, tmp_path, "attachments_tab")
+
+    page.visit.view.show_tab("annotation")
+    notes = page.visit.targets.annotations_view
+    notes.editor.setPlainText("ECG: sinus rhythm, no ST changes. Awaiting troponin.")
+    with qtbot.waitSignal(page.visit.editor.visit_shown, timeout=TIMEOUT):
+        notes.add_button.click()
+    save(window, tmp_path, "annotations_tab")
+
+    page.visit.view.back_button.click()
+    timeline = page.timeline_model
+    entries = [timeline.entry_at(row) for row in range(timeline.rowCount())]
+    lab = next(e for e in entries if e is not None and e.kind == "lab_result")
+    with qtbot.waitSignal(page.record.record_shown, timeout=TIMEOUT):
+        page.open_record(lab.id)
+    save(window, tmp_path, "record")
 
     inbox = window.show_page("inbox")
     assert isinstance(inbox, InboxPage)
