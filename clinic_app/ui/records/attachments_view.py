@@ -66,10 +66,10 @@ class AttachmentsView(QWidget):
             "attachmentTable",
             stretch=AttachmentColumn.NAME,
             widths={
-                AttachmentColumn.TYPE: 94,
-                AttachmentColumn.SIZE: 70,
-                AttachmentColumn.ADDED: 132,
-                AttachmentColumn.BY: 88,
+                AttachmentColumn.TYPE: 86,
+                AttachmentColumn.SIZE: 66,
+                AttachmentColumn.ADDED: 142,
+                AttachmentColumn.BY: 84,
             },
             alternating=False,
         )
