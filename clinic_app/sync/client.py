@@ -52,8 +52,10 @@ _TRANSIENT = (
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 6
-    base_seconds: float = 0.5
+    # Blips are ridden out in a few seconds; a server that stays away makes the run end (the
+    # status bar says offline, the next run resumes) rather than hang.
+    attempts: int = 5
+    base_seconds: float = 0.25
     cap_seconds: float = 30.0
     # Retry-After beyond this is not waited for: the sync stops and resumes next time.
     max_retry_after: float = 120.0
