@@ -82,17 +82,24 @@ class _Relay(QObject):
 
 
 class _ThrottledProgress:
-    """The `ProgressReporter` a task sees: forwards at most every 50 ms, and the last report."""
+    """The `ProgressReporter` a task sees: forwards at most every 50 ms, plus the last report
+    and every change of step (a new message), so no stage of the work goes unannounced."""
 
     def __init__(self, relay: _Relay, task_id: int) -> None:
         self._relay = relay
         self._task_id = task_id
         self._last_sent = 0.0
+        self._last_message: str | None = None
 
     def report(self, done: int, total: int, message: str = "") -> None:
         now = time.monotonic()
-        if done >= total > 0 or now - self._last_sent >= PROGRESS_INTERVAL_S:
+        if (
+            done >= total > 0
+            or message != self._last_message
+            or now - self._last_sent >= PROGRESS_INTERVAL_S
+        ):
             self._last_sent = now
+            self._last_message = message
             self._relay.progressed.emit(self._task_id, done, total, message)
 
 
