@@ -13,8 +13,9 @@ their notices, and one audit event with the counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import OperationCancelledError
@@ -34,7 +35,7 @@ from clinic_app.sync.rows import load_rows, pending_entities
 from clinic_app.sync.tables import SyncInboxRow
 from clinic_app.tasks import CancelToken, ProgressReporter
 
-_INBOX = SyncInboxRow.__table__
+_INBOX = cast(Table, SyncInboxRow.__table__)
 
 # Within a batch, visits go last: a visit signed on the server must not be signed here before
 # its vitals and codes (written before the signature) are in, or the records triggers refuse them.

@@ -11,10 +11,12 @@ and the file is accepted only when its size and SHA-256 match the record.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -34,14 +36,14 @@ UP = "up"
 DOWN = "down"
 PENDING = "pending"
 DONE = "done"
-_CHUNKS = AttachmentChunkRow.__table__
+_CHUNKS = cast(Table, AttachmentChunkRow.__table__)
 _MAX_ERROR = 500
 
 
 def _queue(
     session: Session, server_url: str, direction: str, attachment_id: str, sha256: str, size: int
 ) -> None:
-    statement = sqlite_insert(SyncBinaryRow.__table__).values(
+    statement = sqlite_insert(cast(Table, SyncBinaryRow.__table__)).values(
         id=new_id(),
         server_url=server_url,
         direction=direction,
@@ -139,7 +141,7 @@ class Transfers:
             try:
                 self._client.put_binary(
                     attachment_id,
-                    lambda a=attachment_id, c=chunk_count: self._read(a, c),
+                    functools.partial(self._read, attachment_id, chunk_count),
                     content_type,
                     size,
                 )

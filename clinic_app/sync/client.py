@@ -156,7 +156,10 @@ class FhirClient:
         headers = {"Accept": "application/octet-stream"}
         if offset:
             headers["Range"] = f"bytes={offset}-"
-        return self._send("GET", f"Binary/{binary_id}", headers=headers, stream=True)
+        response: requests.Response = self._send(
+            "GET", f"Binary/{binary_id}", headers=headers, stream=True
+        )
+        return response
 
     # --- plumbing ----------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ offered for a decision (see `conflict_resolution`), never merged silently."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +31,7 @@ def duplicate_key(values: Mapping[str, Any]) -> list[tuple[str, ...]]:
 
 
 def find_duplicates_batch(
-    session: Session, patients: list[tuple[str, Mapping[str, Any]]]
+    session: Session, patients: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> dict[str, set[str]]:
     """For patients just written (id, values): the other live patients that may be the same
     person. A few indexed IN queries for the whole batch (one query per patient costs ~1 ms

@@ -16,7 +16,12 @@ from clinic_app.storage.types import utcnow
 from clinic_app.sync.apply import Applier
 from clinic_app.sync.binaries import Transfers
 from clinic_app.sync.client import FhirClient
-from clinic_app.sync.errors import ServerUnavailableError, SyncError
+from clinic_app.sync.errors import (
+    BadResponseError,
+    RejectedError,
+    ServerUnavailableError,
+    SyncError,
+)
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.registry import MappingRegistry
 from clinic_app.sync.models import SyncReport
@@ -27,13 +32,19 @@ from clinic_app.sync.push import Pusher
 from clinic_app.sync.state import record_outcome
 from clinic_app.tasks import CancelToken, NullProgress, ProgressReporter
 
+# The reference server's history is a snapshot in commit order (lastUpdated rises with it), so
+# the next pull starts exactly where the last one ended. Other servers (HAPI FHIR) stamp
+# lastUpdated before commit: a pull starts `overlap` earlier, to catch a version committed after
+# a later-stamped one was seen; versions already here are skipped.
+REFERENCE_SERVER = "clinic-server"
+
 
 @dataclass(frozen=True)
 class EngineOptions:
     page_size: int = 1000
     push_batch: int = 250
     apply_batch: int = 2000
-    overlap: timedelta = field(default_factory=lambda: timedelta(seconds=2))
+    overlap: timedelta = field(default_factory=lambda: timedelta(seconds=30))
 
 
 class SyncEngine:
@@ -85,13 +96,14 @@ class SyncEngine:
         self, report: SyncReport, progress: ProgressReporter, cancel: CancelToken | None
     ) -> None:
         options = self._options
+        overlap = self._overlap()
         fetched = Fetcher(
             self._db,
             self._client,
             self._server,
             self._registry.resource_types | {RELEASE_TYPE},
             page_size=options.page_size,
-            overlap=options.overlap,
+            overlap=overlap,
         ).fetch(progress, cancel)
         report.pulled = fetched.staged
         applier = self.applier()
@@ -120,6 +132,15 @@ class SyncEngine:
         report.quarantined += pusher.result.quarantined
         report.local_only = pusher.result.local_only
         report.downloaded = transfers.download(progress, cancel)
+
+    def _overlap(self) -> timedelta:
+        try:
+            statement = self._client.capabilities()
+        except (RejectedError, BadResponseError):
+            return self._options.overlap
+        software = statement.get("software")
+        name = software.get("name") if isinstance(software, dict) else None
+        return timedelta(0) if name == REFERENCE_SERVER else self._options.overlap
 
     def _ended(self, report: SyncReport, *, online: bool, error: str | None) -> None:
         counters = self._client.counters

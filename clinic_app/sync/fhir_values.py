@@ -72,6 +72,11 @@ def version_rank(version_id: str) -> int:
     return int(version_id) if version_id.isdigit() and len(version_id) < 18 else 0
 
 
+def as_object(value: object) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (missing, null, a list, text)."""
+    return value if isinstance(value, dict) else {}
+
+
 def is_fhir_id(value: object) -> bool:
     return isinstance(value, str) and bool(_FHIR_ID.match(value))
 
@@ -89,7 +94,7 @@ def reference_id(value: object, resource_type: str, what: str) -> str:
         parts = parts[: parts.index("_history")]
     if len(parts) < 2 or parts[-2] != resource_type or not is_fhir_id(parts[-1]):
         raise MappingError(f"The {what} must reference a {resource_type}.")
-    return parts[-1]
+    return str(parts[-1])
 
 
 def optional_reference_id(value: object, resource_type: str, what: str) -> str | None:

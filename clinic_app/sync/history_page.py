@@ -13,6 +13,7 @@ from typing import Any
 
 from clinic_app.sync.errors import BadResponseError, MappingError
 from clinic_app.sync.fhir_values import (
+    as_object,
     etag_version,
     is_fhir_id,
     sortable_instant,
@@ -82,8 +83,8 @@ def _entry(index: int, entry: object, wanted_types: set[str]) -> StagedVersion |
     if not isinstance(entry, dict):
         raise BadResponseError(f"History {where} is not an object.")
     resource = entry.get("resource")
-    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
-    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+    request = as_object(entry.get("request"))
+    response = as_object(entry.get("response"))
     if resource is None:
         return _deletion(where, entry, request, response, wanted_types)
     if not isinstance(resource, dict):
@@ -96,7 +97,7 @@ def _entry(index: int, entry: object, wanted_types: set[str]) -> StagedVersion |
     resource_id = resource.get("id")
     if not is_fhir_id(resource_id):
         raise BadResponseError(f"History {where} has no valid id.")
-    meta = resource.get("meta") if isinstance(resource.get("meta"), dict) else {}
+    meta = as_object(resource.get("meta"))
     version = meta.get("versionId") or etag_version(_text(response.get("etag")))
     if not isinstance(version, str) or not version:
         raise BadResponseError(f"History {where} has no versionId.")

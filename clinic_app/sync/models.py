@@ -64,7 +64,7 @@ class FieldDifference:
 
     @property
     def differs(self) -> bool:
-        return self.local != self.server
+        return bool(self.local != self.server)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from clinic_app.sync.state import APPLYING, FETCHING, IDLE, load_state, update_s
 from clinic_app.sync.tables import SyncInboxRow
 from clinic_app.tasks import CancelToken, ProgressReporter
 
-_INBOX = SyncInboxRow.__table__
+_INBOX = cast(Table, SyncInboxRow.__table__)
 _NEWER = text(
     "excluded.last_updated > sync_inbox.last_updated OR (excluded.last_updated = "
     "sync_inbox.last_updated AND excluded.version_rank > sync_inbox.version_rank)"

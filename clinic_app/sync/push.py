@@ -13,6 +13,7 @@ update as it is, and a 412 whose server content equals ours is recognised as alr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from clinic_app.sync import binaries, quarantine
 from clinic_app.sync.client import FhirClient
 from clinic_app.sync.conflict_store import NewConflict, notify, record_conflict
 from clinic_app.sync.errors import BadResponseError, MappingError, RejectedError
-from clinic_app.sync.fhir_values import etag_version
+from clinic_app.sync.fhir_values import as_object, etag_version
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.registry import MappingRegistry
 from clinic_app.sync.models import ConflictKind
@@ -205,8 +206,8 @@ class Pusher:
         resend: list[PushItem] = []
         for item in items:
             current = self._client.read(item.resource_type, item.entity_id)
-            meta = current.get("meta") if current and isinstance(current.get("meta"), dict) else {}
-            server_version = meta.get("versionId") if isinstance(meta, dict) else None
+            meta = as_object(current.get("meta")) if current else {}
+            server_version = meta.get("versionId")
             known = item.row.get("version_id")
             unchanged = current is not None and server_version == known
             never_there = current is None and known is None and not item.deleted
@@ -226,7 +227,7 @@ class Pusher:
             raise BadResponseError("The server's transaction answer has the wrong entry count.")
         self._finish_alone(item, _version_of(entries[0]))
 
-    def _version_mismatch(self, item: PushItem, current: dict[str, object] | None = None) -> None:
+    def _version_mismatch(self, item: PushItem, current: dict[str, Any] | None = None) -> None:
         if current is None:
             current = self._client.read(item.resource_type, item.entity_id)
         if current is None:
@@ -235,7 +236,7 @@ class Pusher:
             else:
                 self._conflict(item, ConflictKind.DELETED_ON_SERVER, None, None, "")
             return
-        meta = current.get("meta") if isinstance(current.get("meta"), dict) else {}
+        meta = as_object(current.get("meta"))
         version = meta.get("versionId") if isinstance(meta.get("versionId"), str) else None
         if not item.deleted:
             try:
@@ -259,7 +260,7 @@ class Pusher:
         self,
         item: PushItem,
         kind: ConflictKind,
-        server_resource: dict[str, object] | None,
+        server_resource: dict[str, Any] | None,
         version: str | None,
         detail: str,
     ) -> None:
@@ -271,7 +272,7 @@ class Pusher:
                 mapping=item.mapping,
                 entity_id=item.entity_id,
                 local=item.row,
-                server_resource=server_resource,  # type: ignore[arg-type]
+                server_resource=server_resource,
                 server_version=version,
                 detail=detail,
             )

@@ -5,9 +5,9 @@ attachments whose content is not on the server yet."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from clinic_app.storage.outbox import OutboxRow
@@ -19,7 +19,7 @@ from clinic_app.sync.mappings.registry import LOCAL_ONLY, MappingRegistry
 from clinic_app.sync.rows import chunks, load_rows
 from clinic_app.sync.tables import SyncConflictRow, SyncQuarantineRow
 
-_OUTBOX = OutboxRow.__table__
+_OUTBOX = cast(Table, OutboxRow.__table__)
 # Held back: an open conflict (not a possible duplicate), or a push quarantine that no newer
 # local change has released.
 _WINDOW = text(
@@ -106,15 +106,15 @@ def collect(
         mapping = registry.for_table(entity_type)
         if mapping is None:
             continue
-        row = rows.get((entity_type, entity_id))
-        if row is None:
+        found = rows.get((entity_type, entity_id))
+        if found is None:
             batch.local_only.append(
                 Skipped(entity_type, entity_id, newest[entity_id], "the record is gone")
             )
             continue
-        if entity_type == "attachments" and entity_id not in ready and row["deleted_at"] is None:
+        if entity_type == "attachments" and entity_id not in ready and found["deleted_at"] is None:
             continue
-        _add(batch, mapping, entity_id, newest[entity_id], row)
+        _add(batch, mapping, entity_id, newest[entity_id], found)
     return batch
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from clinic_app.storage.outbox import OutboxOperation, OutboxRow
@@ -20,7 +20,7 @@ from clinic_app.storage.types import utcnow
 from clinic_app.sync.mappings.base import TableMapping, Values
 
 _IN_CHUNK = 500
-_OUTBOX = OutboxRow.__table__
+_OUTBOX = cast(Table, OutboxRow.__table__)
 
 
 def chunks(items: list[str], size: int = _IN_CHUNK) -> Iterable[list[str]]:

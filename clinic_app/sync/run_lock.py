@@ -5,7 +5,7 @@ An OS file lock (released by the OS if the process dies, so a killed sync never 
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -46,7 +46,7 @@ class RunLock:
             self._handle = None
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _lock(handle: IO[bytes]) -> None:

@@ -17,6 +17,7 @@ from clinic_app.records.tables import AddendumRow, AnnotationRow, AttachmentRow,
 from clinic_app.security.permissions import Action
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import (
+    as_object,
     extension_value,
     extensions,
     instant,
@@ -111,7 +112,7 @@ class ClinicalRecordMapping(TableMapping):
 
     def values(self, resource: Mapping[str, Any]) -> Values:
         data = resource
-        context = resource.get("context") if isinstance(resource.get("context"), dict) else {}
+        context = as_object(resource.get("context"))
         encounters = context.get("encounter") or [None]
         return {
             "patient_id": reference_id(resource.get("subject"), "Patient", "record subject"),

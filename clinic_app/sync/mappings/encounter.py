@@ -16,6 +16,7 @@ from clinic_app.security.permissions import Action
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import (
     EXTENSION_BASE,
+    as_object,
     extension_value,
     extensions,
     instant,
@@ -118,7 +119,7 @@ class VisitMapping(TableMapping):
         if not isinstance(participants, list) or not participants:
             raise MappingError("The encounter has no clinician.")
         first = participants[0] if isinstance(participants[0], dict) else {}
-        period = resource.get("period") if isinstance(resource.get("period"), dict) else {}
+        period = as_object(resource.get("period"))
         appointments = resource.get("appointment") or [None]
         reasons = resource.get("reasonCode") or [{}]
         signed_by = extension_value(resource, "signed-by", "valueReference")
@@ -326,7 +327,7 @@ class CodedEntryMapping(TableMapping):
         return body
 
     def values(self, resource: Mapping[str, Any]) -> Values:
-        code = resource.get("code") if isinstance(resource.get("code"), dict) else {}
+        code = as_object(resource.get("code"))
         codings = code.get("coding")
         if not isinstance(codings, list) or not codings or not isinstance(codings[0], dict):
             raise MappingError("The coded entry has no code.")
