@@ -96,26 +96,35 @@ def _update_lock(root: Path) -> Iterator[None]:
         lock.unlink(missing_ok=True)
 
 
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + os.sep)
+
+
 def _extract_safely(archive: tarfile.TarFile, staging: Path) -> None:
     """The "data" extraction filter where Python has it (3.11.4+); Debian 12's 3.11.2 doesn't,
-    so there every member is checked by hand to the same rules: regular files, folders and
-    links that stay inside `staging`, no devices, no absolute paths, no `..`."""
+    so there the same rules are applied by hand: regular files, folders and symbolic links
+    only; no absolute names, no `..`, nothing set-uid or world-writable. Members are checked and
+    extracted one at a time, each against the real path of what is already on disk, so a link
+    extracted earlier can't carry a later member (or another link) out of `staging`."""
     if hasattr(tarfile, "data_filter"):
         archive.extractall(staging, filter="data")
         return
-    root = staging.resolve()
+    root = os.path.realpath(staging)
     for member in archive.getmembers():
-        target = (root / member.name).resolve()
-        if not target.is_relative_to(root) or Path(member.name).is_absolute():
-            raise UpdateError(f"{member.name!r} would be written outside the update folder.")
-        if member.issym() or member.islnk():
-            link = (target.parent / member.linkname).resolve()
-            if Path(member.linkname).is_absolute() or not link.is_relative_to(root):
-                raise UpdateError(f"{member.name!r} links outside the update folder.")
+        name = member.name
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise UpdateError(f"{name!r} would be written outside the update folder.")
+        destination = os.path.realpath(os.path.join(root, name))
+        if not _inside(destination, root) or destination == root:
+            raise UpdateError(f"{name!r} would be written outside the update folder.")
+        if member.issym():
+            target = os.path.realpath(os.path.join(os.path.dirname(destination), member.linkname))
+            if os.path.isabs(member.linkname) or not _inside(target, root) or target == root:
+                raise UpdateError(f"{name!r} links outside the update folder.")
         elif not (member.isfile() or member.isdir()):
-            raise UpdateError(f"{member.name!r} is not a regular file or folder.")
+            raise UpdateError(f"{name!r} is not a regular file, folder or symbolic link.")
         member.mode &= 0o755  # no set-uid, set-gid or world-writable files
-    archive.extractall(staging)
+        archive.extract(member, root)
 
 
 def _unpack(package: Path, staging: Path) -> Path:

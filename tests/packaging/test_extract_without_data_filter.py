@@ -78,3 +78,36 @@ def test_hostile_members_are_refused_and_nothing_escapes(
         apply._extract_safely(archive, staging)
     assert not (tmp_path / "escape").exists()
     assert not (tmp_path / "deep" / "escape").exists()
+
+
+def _hard_link(name: str, target: str) -> tuple[tarfile.TarInfo, None]:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.LNKTYPE
+    info.linkname = target
+    return info, None
+
+
+@pytest.mark.usefixtures("without_data_filter")
+@pytest.mark.parametrize(
+    "members",
+    [
+        # a link to its own folder, then a link "inside" it whose real place is one level up
+        [_link("bundle/here", "."), _link("bundle/here/up", "../.."), _file("bundle/up/escape")],
+        # a link to the top, then a file through it and `..`
+        [_link("bundle/top", ".."), _file("bundle/top/../escape")],
+        # hard links are never in a bundle
+        [_file("bundle/a"), _hard_link("bundle/b", "../escape")],
+    ],
+    ids=["link-through-link", "file-through-link", "hard-link"],
+)
+def test_links_can_not_carry_later_members_out(
+    tmp_path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]
+) -> None:
+    package = _archive(tmp_path / "bad.tar.gz", members)
+    staging = tmp_path / "deep" / "staging"
+    staging.mkdir(parents=True)
+    with tarfile.open(package) as archive, pytest.raises(UpdateError):
+        apply._extract_safely(archive, staging)
+    assert not (tmp_path / "deep" / "escape").exists()
+    assert not (tmp_path / "escape").exists()
+    assert not (tmp_path / "deep" / "up").exists()
