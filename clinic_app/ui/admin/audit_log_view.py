@@ -6,17 +6,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +21,7 @@ from PySide6.QtWidgets import (
 from clinic_app.storage.audit import AuditFilter
 from clinic_app.ui.admin.audit_table_model import AUDIT_EVENT_ROLE, AuditColumn, AuditTableModel
 from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
+from clinic_app.ui.records.list_table import list_table
 
 _ANY = "Any"
 
@@ -43,29 +41,20 @@ class AuditLogView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addLayout(self._build_filters())
-        self.table = QTableView()
-        self.table.setObjectName("auditTable")
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in (
-            (AuditColumn.TIME, 160),
-            (AuditColumn.USER, 100),
-            (AuditColumn.ACTION, 180),
-            (AuditColumn.OUTCOME, 80),
-            (AuditColumn.RECORD, 150),
-            (AuditColumn.WORKSTATION, 110),
-        ):
-            header.resizeSection(column, width)
+        self.table = list_table(
+            model,
+            "auditTable",
+            stretch=AuditColumn.DETAILS,
+            widths={
+                AuditColumn.TIME: 160,
+                AuditColumn.USER: 100,
+                AuditColumn.ACTION: 180,
+                AuditColumn.OUTCOME: 80,
+                AuditColumn.RECORD: 150,
+                AuditColumn.WORKSTATION: 110,
+            },
+            multi_select=True,
+        )
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         self.verify_button = QPushButton(icon("verify"), "Verify the audit chain")

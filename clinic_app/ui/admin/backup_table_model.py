@@ -8,11 +8,10 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from clinic_app.storage.backup import BACKUP_SUFFIX
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from clinic_app.ui.widgets.record_table_model import RIGHT_ALIGNED, ColumnSpec, RecordTableModel
 
 BACKUP_FILE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -59,72 +58,29 @@ class BackupColumn(IntEnum):
     KIND = 3
 
 
-_HEADERS = {
-    BackupColumn.NAME: "File",
-    BackupColumn.CREATED: "Written",
-    BackupColumn.SIZE: "Size",
-    BackupColumn.KIND: "Kind",
+_COLUMNS: dict[IntEnum, ColumnSpec[BackupFile]] = {
+    BackupColumn.NAME: ColumnSpec(
+        "File", lambda backup: backup.path.name, tooltip=lambda backup: str(backup.path)
+    ),
+    BackupColumn.CREATED: ColumnSpec(
+        "Written", lambda backup: backup.modified.astimezone().strftime("%Y-%m-%d %H:%M")
+    ),
+    BackupColumn.SIZE: ColumnSpec(
+        "Size", lambda backup: size_text(backup.size_bytes), alignment=RIGHT_ALIGNED
+    ),
+    BackupColumn.KIND: ColumnSpec("Kind", lambda backup: backup.kind),
 }
 
 
-class BackupTableModel(QAbstractTableModel):
+class BackupTableModel(RecordTableModel[BackupFile]):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._files: list[BackupFile] = []
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._files)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(BackupColumn)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._files):
-            return None
-        backup = self._files[index.row()]
-        column = BackupColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column is BackupColumn.NAME:
-                return backup.path.name
-            if column is BackupColumn.CREATED:
-                return backup.modified.astimezone().strftime("%Y-%m-%d %H:%M")
-            if column is BackupColumn.SIZE:
-                return size_text(backup.size_bytes)
-            return backup.kind
-        if role == Qt.ItemDataRole.ToolTipRole and column is BackupColumn.NAME:
-            return str(backup.path)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is BackupColumn.SIZE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == BACKUP_FILE_ROLE:
-            return backup
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(BackupColumn)
-        ):
-            return _HEADERS[BackupColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        super().__init__(_COLUMNS, BACKUP_FILE_ROLE, parent)
 
     def set_files(self, files: list[BackupFile]) -> None:
-        self.beginResetModel()
-        self._files = list(files)
-        self.endResetModel()
+        self.replace_rows(files)
 
     def file_at(self, row: int) -> BackupFile:
-        return self._files[row]
+        return self._rows[row]
 
     def row_of(self, path: Path) -> int:
-        for row, backup in enumerate(self._files):
-            if backup.path == path:
-                return row
-        return -1
+        return self.find_row(lambda backup: backup.path == path)

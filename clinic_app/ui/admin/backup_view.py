@@ -5,23 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QStackedWidget,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from clinic_app.storage.backup import BACKUP_SUFFIX
 from clinic_app.ui.admin.backup_table_model import BackupColumn, BackupFile, BackupTableModel
 from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
+from clinic_app.ui.records.list_table import list_table
 from clinic_app.ui.widgets.empty_state import EmptyState
+from clinic_app.ui.widgets.table_or_empty_state import TableOrEmptyState
+from clinic_app.ui.widgets.widget_factories import hint_label, spread_row
 
 
 class BackupView(QWidget):
@@ -36,41 +28,25 @@ class BackupView(QWidget):
         self._folder = folder
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        intro = QLabel(
-            f"Backups are encrypted with the database key and kept in <tt>{folder}</tt>. "
-            "Copy them to a safe place regularly; a restore keeps the current database aside."
+        layout.addWidget(
+            hint_label(
+                f"Backups are encrypted with the database key and kept in <tt>{folder}</tt>. "
+                "Copy them to a safe place regularly; a restore keeps the current database aside."
+            )
         )
-        intro.setObjectName("fieldHint")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
         layout.addLayout(self._build_buttons())
-        self.table = QTableView()
-        self.table.setObjectName("backupTable")
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(BackupColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (BackupColumn.CREATED, 140),
-            (BackupColumn.SIZE, 100),
-            (BackupColumn.KIND, 210),
-        ):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+        self.table = list_table(
+            model,
+            "backupTable",
+            stretch=BackupColumn.NAME,
+            widths={BackupColumn.CREATED: 140, BackupColumn.SIZE: 100, BackupColumn.KIND: 210},
+        )
         self.empty_state = EmptyState("backup")
         self.empty_state.set_message(
             "No backups yet",
             "Create one now, and copy backups to a safe place away from this computer.",
         )
-        self._stack = QStackedWidget()
-        self._stack.addWidget(self.table)
-        self._stack.addWidget(self.empty_state)
+        self._stack = TableOrEmptyState(self.table, self.empty_state)
         layout.addWidget(self._stack, 1)
         self.result_label = QLabel()
         self.result_label.setObjectName("backupResult")
@@ -83,12 +59,9 @@ class BackupView(QWidget):
         self.other_file_button.clicked.connect(self._on_other_file_button_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         model.modelReset.connect(self._on_selection_changed)
-        model.modelReset.connect(self._on_model_reset)
         self._on_selection_changed()
-        self._on_model_reset()
 
     def _build_buttons(self) -> QHBoxLayout:
-        buttons = QHBoxLayout()
         self.create_button = QPushButton(icon("backup", ON_ACCENT_COLOUR), "Create a backup now")
         self.create_button.setObjectName("primaryButton")
         self.verify_button = QPushButton(icon("verify"), "Verify")
@@ -96,16 +69,9 @@ class BackupView(QWidget):
         self.restore_button.setProperty("destructive", True)
         self.other_file_button = QPushButton("Another file…")
         self.other_file_button.setToolTip("Verify a backup file kept somewhere else")
-        for button in (self.create_button, self.verify_button, self.restore_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.other_file_button)
-        return buttons
-
-    @Slot()
-    def _on_model_reset(self) -> None:
-        empty = self._model.rowCount() == 0
-        self._stack.setCurrentWidget(self.empty_state if empty else self.table)
+        return spread_row(
+            [self.create_button, self.verify_button, self.restore_button], [self.other_file_button]
+        )
 
     def selected_backup(self) -> BackupFile | None:
         rows = self.table.selectionModel().selectedRows()

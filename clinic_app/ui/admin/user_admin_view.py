@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from clinic_app.security.users import UserSummary
 from clinic_app.ui.admin.user_table_model import UserColumn, UserTableModel
 from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
+from clinic_app.ui.records.list_table import list_table
+from clinic_app.ui.widgets.widget_factories import hint_label, spread_row
 
 
 class UserAdminView(QWidget):
@@ -31,44 +24,32 @@ class UserAdminView(QWidget):
         self._model = model
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        intro = QLabel(
-            "Accounts of this workstation. Disabled accounts can't sign in; their history stays."
+        layout.addWidget(
+            hint_label(
+                "Accounts of this workstation. "
+                "Disabled accounts can't sign in; their history stays."
+            )
         )
-        intro.setObjectName("fieldHint")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        buttons = QHBoxLayout()
         self.add_button = QPushButton(icon("add", ON_ACCENT_COLOUR), "Add user")
         self.add_button.setObjectName("primaryButton")
         self.role_button = QPushButton("Change role…")
         self.active_button = QPushButton("Disable")
         self.active_button.setProperty("destructive", True)
         self.reset_button = QPushButton(icon("key"), "Reset password…")
-        for button in (self.add_button, self.role_button, self.active_button, self.reset_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self.table = QTableView()
-        self.table.setObjectName("userTable")
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(UserColumn.DISPLAY_NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (UserColumn.USERNAME, 160),
-            (UserColumn.ROLE, 130),
-            (UserColumn.STATUS, 150),
-            (UserColumn.LAST_LOGIN, 150),
-        ):
-            header.resizeSection(column, width)
+        layout.addLayout(
+            spread_row([self.add_button, self.role_button, self.active_button, self.reset_button])
+        )
+        self.table = list_table(
+            model,
+            "userTable",
+            stretch=UserColumn.DISPLAY_NAME,
+            widths={
+                UserColumn.USERNAME: 160,
+                UserColumn.ROLE: 130,
+                UserColumn.STATUS: 150,
+                UserColumn.LAST_LOGIN: 150,
+            },
+        )
         layout.addWidget(self.table, 1)
 
         self.add_button.clicked.connect(self.add_requested)

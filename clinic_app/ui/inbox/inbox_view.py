@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QPushButton, QVBoxLayout, QWidget
 
 from clinic_app.notifications.models import Notification
 from clinic_app.ui.icons import icon
@@ -27,6 +19,8 @@ from clinic_app.ui.inbox.notification_table_model import (
 )
 from clinic_app.ui.records.list_table import list_table
 from clinic_app.ui.widgets.empty_state import EmptyState
+from clinic_app.ui.widgets.table_or_empty_state import TableOrEmptyState
+from clinic_app.ui.widgets.widget_factories import hint_label, spread_row, title_bar
 
 
 class InboxView(QWidget):
@@ -42,11 +36,6 @@ class InboxView(QWidget):
         self._model = model
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
-        top = QHBoxLayout()
-        title = QLabel("Inbox")
-        title.setObjectName("pageTitle")
-        top.addWidget(title)
-        top.addStretch(1)
         self.refresh_button = QPushButton(icon("refresh"), "Refresh")
         self.refresh_button.setToolTip("Check for new notices (F5)")
         self.open_button = QPushButton(icon("open"), "Open")
@@ -55,23 +44,20 @@ class InboxView(QWidget):
         self.mark_read_button.setToolTip("Mark the selected notice read (Ctrl+R)")
         self.mark_all_button = QPushButton(icon("mark_all_read"), "Mark all read")
         self.mark_all_button.setToolTip("Mark every notice read (Ctrl+Shift+R)")
-        for button in (
-            self.refresh_button,
-            self.open_button,
-            self.mark_read_button,
-            self.mark_all_button,
-        ):
-            top.addWidget(button)
-        layout.addLayout(top)
-        row = QHBoxLayout()
-        self.count_label = QLabel()
-        self.count_label.setObjectName("fieldHint")
-        row.addWidget(self.count_label)
-        row.addStretch(1)
+        layout.addLayout(
+            title_bar(
+                "Inbox",
+                (
+                    self.refresh_button,
+                    self.open_button,
+                    self.mark_read_button,
+                    self.mark_all_button,
+                ),
+            )
+        )
+        self.count_label = hint_label(wrap=False)
         self.unread_check = QCheckBox("Unread only")
-        row.addWidget(self.unread_check)
-        layout.addLayout(row)
-        self._stack = QStackedWidget()
+        layout.addLayout(spread_row([self.count_label], [self.unread_check]))
         self.table = list_table(
             model,
             "inboxTable",
@@ -87,8 +73,7 @@ class InboxView(QWidget):
         self.empty_state.set_message(
             "No notices", "Reviews assigned to you and annotations on your patients appear here."
         )
-        self._stack.addWidget(self.table)
-        self._stack.addWidget(self.empty_state)
+        self._stack = TableOrEmptyState(self.table, self.empty_state)
         layout.addWidget(self._stack, 1)
         self.refresh_button.clicked.connect(self.refresh_requested)
         self.open_button.clicked.connect(self._on_open_button_clicked)
@@ -133,7 +118,6 @@ class InboxView(QWidget):
     def _on_model_changed(self) -> None:
         count = self._model.rowCount()
         unread = len(self._model.unread_ids())
-        self._stack.setCurrentWidget(self.table if count else self.empty_state)
         self.count_label.setText(f"{unread} unread of {count} shown" if count else "")
         self.mark_all_button.setEnabled(unread > 0)
         self._update_buttons()
@@ -146,4 +130,4 @@ class InboxView(QWidget):
 
     @property
     def showing_empty_state(self) -> bool:
-        return self._stack.currentWidget() is self.empty_state
+        return self._stack.showing_empty_state

@@ -5,14 +5,13 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from clinic_app.records.models import ReviewStatus, WorklistItem
 from clinic_app.ui.records.time_format import local_time
 from clinic_app.ui.records.user_directory import UserDirectory
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from clinic_app.ui.widgets.record_table_model import ColumnSpec, RecordTableModel
 
 WORKLIST_ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 _DONE = QColor("#5b6b79")
@@ -27,75 +26,40 @@ class WorklistColumn(IntEnum):
     STATUS = 5
 
 
-_HEADERS = {
-    WorklistColumn.PATIENT: "Patient",
-    WorklistColumn.ITEM: "To review",
-    WorklistColumn.DATE: "Dated",
-    WorklistColumn.ASSIGNED: "Assigned",
-    WorklistColumn.BY: "By",
-    WorklistColumn.STATUS: "Status",
-}
+def _done(item: WorklistItem) -> bool:
+    return item.assignment.status is ReviewStatus.COMPLETED
 
 
-class WorklistTableModel(QAbstractTableModel):
+def _what_text(item: WorklistItem) -> str:
+    kind = "Visit" if item.assignment.target_type.value == "visit" else "Record"
+    return f"{kind}: {' '.join(item.target_title.split())}"
+
+
+class WorklistTableModel(RecordTableModel[WorklistItem]):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[WorklistItem] = []
+        columns: dict[IntEnum, ColumnSpec[WorklistItem]] = {
+            WorklistColumn.PATIENT: ColumnSpec("Patient", lambda item: item.patient_name),
+            WorklistColumn.ITEM: ColumnSpec("To review", _what_text),
+            WorklistColumn.DATE: ColumnSpec("Dated", lambda item: local_time(item.target_date)),
+            WorklistColumn.ASSIGNED: ColumnSpec(
+                "Assigned", lambda item: local_time(item.assignment.created_at)
+            ),
+            WorklistColumn.BY: ColumnSpec(
+                "By", lambda item: self._people.name(item.assignment.assigned_by_id)
+            ),
+            WorklistColumn.STATUS: ColumnSpec(
+                "Status", lambda item: "Completed" if _done(item) else "Waiting"
+            ),
+        }
+        super().__init__(columns, WORKLIST_ITEM_ROLE, parent)
         self._people = UserDirectory()
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(WorklistColumn)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        assignment = item.assignment
-        column = WorklistColumn(index.column())
-        done = assignment.status is ReviewStatus.COMPLETED
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column is WorklistColumn.PATIENT:
-                return item.patient_name
-            if column is WorklistColumn.ITEM:
-                kind = "Visit" if assignment.target_type.value == "visit" else "Record"
-                return f"{kind}: {' '.join(item.target_title.split())}"
-            if column is WorklistColumn.DATE:
-                return local_time(item.target_date)
-            if column is WorklistColumn.ASSIGNED:
-                return local_time(assignment.created_at)
-            if column is WorklistColumn.BY:
-                return self._people.name(assignment.assigned_by_id)
-            return "Completed" if done else "Waiting"
-        if role == Qt.ItemDataRole.ForegroundRole and done:
-            return _DONE
-        if role == WORKLIST_ITEM_ROLE:
-            return item
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(WorklistColumn)
-        ):
-            return _HEADERS[WorklistColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def foreground(self, record: WorklistItem, column: int) -> QColor | None:
+        return _DONE if _done(record) else None
 
     def replace_items(self, items: list[WorklistItem], people: UserDirectory) -> None:
-        self.beginResetModel()
-        self._rows = list(items)
         self._people = people
-        self.endResetModel()
+        self.replace_rows(items)
 
     def item_at(self, row: int) -> WorklistItem | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.record_at(row)

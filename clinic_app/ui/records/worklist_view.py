@@ -7,15 +7,7 @@ annotation that completing a review requires.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Signal, Slot
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QPushButton, QVBoxLayout, QWidget
 
 from clinic_app.records.models import ReviewStatus, WorklistItem
 from clinic_app.ui.icons import ON_ACCENT_COLOUR, icon
@@ -26,6 +18,8 @@ from clinic_app.ui.records.worklist_table_model import (
     WorklistTableModel,
 )
 from clinic_app.ui.widgets.empty_state import EmptyState
+from clinic_app.ui.widgets.table_or_empty_state import TableOrEmptyState
+from clinic_app.ui.widgets.widget_factories import hint_label, spread_row, title_bar
 
 
 class WorklistView(QWidget):
@@ -40,11 +34,6 @@ class WorklistView(QWidget):
         self._model = model
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
-        top = QHBoxLayout()
-        title = QLabel("My worklist")
-        title.setObjectName("pageTitle")
-        top.addWidget(title)
-        top.addStretch(1)
         self.refresh_button = QPushButton(icon("refresh"), "Refresh")
         self.refresh_button.setToolTip("Load the worklist again (F5)")
         self.open_button = QPushButton(icon("open"), "Open")
@@ -52,18 +41,12 @@ class WorklistView(QWidget):
         self.complete_button = QPushButton(icon("worklist", ON_ACCENT_COLOUR), "Complete review…")
         self.complete_button.setObjectName("primaryButton")
         self.complete_button.setToolTip("Complete the selected review with your annotation")
-        for button in (self.refresh_button, self.open_button, self.complete_button):
-            top.addWidget(button)
-        layout.addLayout(top)
-        row = QHBoxLayout()
-        self.count_label = QLabel()
-        self.count_label.setObjectName("fieldHint")
-        row.addWidget(self.count_label)
-        row.addStretch(1)
+        layout.addLayout(
+            title_bar("My worklist", (self.refresh_button, self.open_button, self.complete_button))
+        )
+        self.count_label = hint_label(wrap=False)
         self.completed_check = QCheckBox("Show completed reviews")
-        row.addWidget(self.completed_check)
-        layout.addLayout(row)
-        self._stack = QStackedWidget()
+        layout.addLayout(spread_row([self.count_label], [self.completed_check]))
         self.table = list_table(
             model,
             "worklistTable",
@@ -81,8 +64,7 @@ class WorklistView(QWidget):
             "Nothing waits for your review",
             "Visits and records assigned to you for review appear here.",
         )
-        self._stack.addWidget(self.table)
-        self._stack.addWidget(self.empty_state)
+        self._stack = TableOrEmptyState(self.table, self.empty_state)
         layout.addWidget(self._stack, 1)
         self.refresh_button.clicked.connect(self.refresh_requested)
         self.open_button.clicked.connect(self._on_open_button_clicked)
@@ -119,7 +101,6 @@ class WorklistView(QWidget):
     @Slot()
     def _on_model_reset(self) -> None:
         count = self._model.rowCount()
-        self._stack.setCurrentWidget(self.table if count else self.empty_state)
         self.count_label.setText(f"{count} item{'s' if count != 1 else ''}" if count else "")
         if count:
             self.table.selectRow(0)
@@ -134,4 +115,4 @@ class WorklistView(QWidget):
 
     @property
     def showing_empty_state(self) -> bool:
-        return self._stack.currentWidget() is self.empty_state
+        return self._stack.showing_empty_state

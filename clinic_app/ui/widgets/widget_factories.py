@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 
 def centred_label(text: str, object_name: str = "") -> QLabel:
@@ -52,3 +54,34 @@ def busy_bar(height: int = 0) -> QProgressBar:
         bar.setFixedHeight(height)
     bar.hide()
     return bar
+
+
+def hint_label(text: str = "", *, wrap: bool = True) -> QLabel:
+    """The small grey text under a page's title: an introduction, or (unwrapped) a count."""
+    label = QLabel(text)
+    label.setObjectName("fieldHint")
+    label.setWordWrap(wrap)
+    return label
+
+
+def title_bar(title: str, buttons: Sequence[QWidget]) -> QHBoxLayout:
+    """A page's title on the left, its buttons on the right."""
+    bar = QHBoxLayout()
+    caption = QLabel(title)
+    caption.setObjectName("pageTitle")
+    bar.addWidget(caption)
+    bar.addStretch(1)
+    for button in buttons:
+        bar.addWidget(button)
+    return bar
+
+
+def spread_row(leading: Sequence[QWidget], trailing: Sequence[QWidget] = ()) -> QHBoxLayout:
+    """Widgets on the left and on the right of a row, the room left between them."""
+    row = QHBoxLayout()
+    for widget in leading:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in trailing:
+        row.addWidget(widget)
+    return row

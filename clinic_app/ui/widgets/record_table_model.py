@@ -1,0 +1,183 @@
+"""A read-only table over frozen records, one record a row (users, audit events, notices…).
+
+A subclass declares its columns, one `ColumnSpec` per member of its column `IntEnum` (header,
+text getter, optional alignment and tooltip getter), and the role under which a view reads the
+whole record. Rows are replaced at once (`replace_rows`, a model reset) or, for lists that load a
+page at a time, appended (`append_rows`): `fetchMore` then emits `more_requested` and the
+controller answers with the next page (or `fetch_failed`). The model never calls a service.
+
+Anything a column spec does not say (a muted row, a bold unread notice, an icon) comes from the
+`foreground` and `extra_data` hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+RowT = TypeVar("RowT")
+
+RIGHT_ALIGNED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class ColumnSpec(Generic[RowT]):
+    """One column: its header, the text a record shows in it, and optionally its alignment and
+    tooltip (a tooltip getter returning None or "" shows none)."""
+
+    header: str
+    text: Callable[[RowT], str]
+    alignment: Qt.AlignmentFlag | None = None
+    tooltip: Callable[[RowT], str | None] | None = None
+
+
+def ordered_columns(columns: Mapping[IntEnum, ColumnSpec[RowT]]) -> tuple[ColumnSpec[RowT], ...]:
+    """The specs in column order; every column number from 0 up must have exactly one."""
+    numbers = sorted(int(column) for column in columns)
+    if not numbers:
+        raise ValueError("A table needs at least one column.")
+    if numbers != list(range(len(numbers))):
+        raise ValueError(f"Columns must be numbered 0 to {len(numbers) - 1}; got {numbers}.")
+    by_number = {int(column): spec for column, spec in columns.items()}
+    return tuple(by_number[number] for number in numbers)
+
+
+class RecordTableModel(QAbstractTableModel, Generic[RowT]):
+    # Emitted (once per page) when the view scrolls near the end of a list that has more.
+    more_requested = Signal()
+
+    def __init__(
+        self,
+        columns: Mapping[IntEnum, ColumnSpec[RowT]],
+        record_role: int,
+        parent: Any = None,
+        *,
+        row_key: Callable[[RowT], Hashable] | None = None,
+    ) -> None:
+        """`row_key`, when given, keeps a record already shown out of an appended page (a page
+        fetched by offset repeats rows when newer ones arrived in between)."""
+        super().__init__(parent)
+        self._columns = ordered_columns(columns)
+        self._record_role = record_role
+        self._row_key = row_key
+        self._rows: list[RowT] = []
+        self._has_more = False
+        self._fetching = False
+
+    # --- Qt model API --------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        column = index.column()
+        if not 0 <= column < len(self._columns):
+            return None
+        record = self._rows[index.row()]
+        spec = self._columns[column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return spec.text(record)
+        if role == self._record_role:
+            return record
+        if role == Qt.ItemDataRole.ToolTipRole and spec.tooltip is not None:
+            return spec.tooltip(record) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.alignment is not None:
+            return int(spec.alignment)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(record, column)
+        return self.extra_data(record, column, role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self._columns)
+        ):
+            return self._columns[section].header
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def canFetchMore(self, parent: ModelIndex) -> bool:
+        return not parent.isValid() and self._has_more and not self._fetching
+
+    def fetchMore(self, parent: ModelIndex) -> None:
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self.more_requested.emit()
+
+    # --- hooks for what a column spec does not say ---------------------------------------
+
+    def foreground(self, record: RowT, column: int) -> QColor | None:
+        """The text colour of a cell (None: the palette's)."""
+        return None
+
+    def extra_data(self, record: RowT, column: int, role: int) -> Any:
+        """Any other role (font, icon, accessible text, the subclass's own roles)."""
+        return None
+
+    # --- fed by the controller -----------------------------------------------------------
+
+    def replace_rows(self, rows: Sequence[RowT], has_more: bool = False) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._has_more = has_more
+        self._fetching = False
+        self.endResetModel()
+
+    def append_rows(self, rows: Sequence[RowT], has_more: bool) -> None:
+        """The next page; ends the fetch `fetchMore` started even when the page is empty."""
+        fresh = list(rows)
+        if self._row_key is not None:
+            key = self._row_key
+            known = {key(record) for record in self._rows}
+            fresh = [record for record in fresh if key(record) not in known]
+        self._fetching = False
+        self._has_more = has_more
+        if not fresh:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+        self._rows.extend(fresh)
+        self.endInsertRows()
+
+    def fetch_failed(self) -> None:
+        """The page did not come: the next scroll may ask again."""
+        self._fetching = False
+
+    def set_row(self, row: int, record: RowT) -> None:
+        """Shows a changed record in place."""
+        self._rows[row] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1), [])
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def records(self) -> tuple[RowT, ...]:
+        return tuple(self._rows)
+
+    def record_at(self, row: int) -> RowT | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def find_row(self, matches: Callable[[RowT], bool]) -> int:
+        """The first row whose record matches, or -1."""
+        for row, record in enumerate(self._rows):
+            if matches(record):
+                return row
+        return -1
