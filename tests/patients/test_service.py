@@ -72,6 +72,27 @@ def test_a_patient_is_created_edited_deleted_and_restored(services: Services, us
     ]
 
 
+def test_deleting_twice_or_restoring_a_live_patient_changes_and_audits_nothing(
+    services: Services, users: Users
+) -> None:
+    doctor, nurse = users[Role.DOCTOR], users[Role.NURSE]
+    pid = services.patients.create(doctor, patient_input()).patient.id
+    start = last_audit_seq(services.db)
+    assert not services.patients.restore(doctor, pid).deleted
+    assert services.patients.delete(doctor, pid).deleted
+    assert services.patients.delete(doctor, pid).deleted
+    assert [e.action for e in audit_events(services.db, after_seq=start)] == ["patient.delete"]
+    # Each direction asks for its own permission: a nurse may do neither.
+    with pytest.raises(PermissionDeniedError):
+        services.patients.restore(nurse, pid)
+    with pytest.raises(PermissionDeniedError):
+        services.patients.delete(nurse, pid)
+    assert services.patients.restore(doctor, pid).deleted is False
+    assert services.patients.restore(doctor, pid).deleted is False
+    actions = [e.action for e in audit_events(services.db, after_seq=start) if e.outcome == "ok"]
+    assert actions == ["patient.delete", "patient.restore"]
+
+
 def test_unknown_patients_are_a_clear_not_found(services: Services, users: Users) -> None:
     doctor = users[Role.DOCTOR]
     real = services.patients.create(doctor, patient_input()).patient.id
