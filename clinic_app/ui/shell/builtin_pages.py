@@ -61,6 +61,18 @@ def _admin_page(context: PageContext) -> ShellPage:
     return AdminPage(context)
 
 
+def _sync_page(context: PageContext) -> ShellPage:
+    from clinic_app.ui.sync.sync_page import SyncPage
+
+    return SyncPage(context)
+
+
+def _sync_status(window: QMainWindow, context: PageContext) -> PageCompanion:
+    from clinic_app.ui.sync.sync_status_companion import SyncStatusCompanion
+
+    return SyncStatusCompanion(window, context)
+
+
 def register_builtin_pages(registry: PageRegistry) -> None:
     registry.register(
         PageSpec(
@@ -119,6 +131,19 @@ def register_builtin_pages(registry: PageRegistry) -> None:
         )
     )
     registry.register(schedule_page_spec())
+    # Every role syncs its workstation (SYNC_RUN); the page shows each role what it may do.
+    registry.register(
+        PageSpec(
+            key="sync",
+            title="Sync",
+            icon="refresh",
+            factory=_sync_page,
+            required_action=Action.SYNC_RUN,
+            order=80,
+            shortcut_hint="Ctrl+Shift+S",
+            companion=_sync_status,
+        )
+    )
     registry.register(
         PageSpec(
             key="admin",

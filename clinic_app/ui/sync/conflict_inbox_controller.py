@@ -1,0 +1,103 @@
+"""Loads the open conflicts the user may resolve and resolves one (database lane). Who may
+resolve what is the service's decision: a refusal is shown in words, never as a crash."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from clinic_app.errors import PermissionDeniedError
+from clinic_app.sync.models import Conflict, Resolution
+from clinic_app.ui.sync.conflict_inbox_view import ConflictInboxView
+from clinic_app.ui.sync.conflict_table_model import ConflictTableModel
+from clinic_app.ui.sync.sync_texts import RESOLUTION_LABELS, describe_sync_error
+from clinic_app.ui.tasks.task_runner import Lane
+
+if TYPE_CHECKING:
+    from clinic_app.ui.shell.shell_page import PageContext
+
+
+def _sentence(error: BaseException) -> str:
+    description = describe_sync_error(error)
+    text = f"{description.title}: {description.message}"
+    return f"{text} {description.advice}" if description.advice else text
+
+
+class ConflictInboxController(QObject):
+    loaded = Signal(int)
+    resolved = Signal(str)  # the conflict's id
+    status_reported = Signal(str)
+    state_changed = Signal()
+
+    def __init__(
+        self,
+        view: ConflictInboxView,
+        model: ConflictTableModel,
+        context: PageContext,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._view = view
+        self._model = model
+        self._context = context
+        view.refresh_requested.connect(self.load)
+        view.resolve_requested.connect(self._on_view_resolve_requested)
+
+    @Slot()
+    def load(self) -> None:
+        sync, user = self._context.services.sync, self._context.user
+        self._context.runner.run(
+            Lane.DATABASE,
+            lambda _ctx: sync.conflicts(user),
+            label="sync conflicts",
+            owner=self,
+            on_success=self._on_loaded,
+            on_failure=self._on_load_failed,
+        )
+
+    @Slot(object)
+    def _on_loaded(self, conflicts: list[Conflict]) -> None:
+        keep = self._view.conflict.id if self._view.conflict is not None else None
+        self._model.replace_conflicts(conflicts)
+        if keep is not None:
+            self._view.select_conflict(keep)
+        self.loaded.emit(len(conflicts))
+
+    @Slot(object)
+    def _on_load_failed(self, error: BaseException) -> None:
+        description = describe_sync_error(error)
+        self._model.replace_conflicts([])
+        if isinstance(error, PermissionDeniedError):
+            self._view.empty_state.set_message(
+                "Not allowed",
+                f"{error} Conflicts are resolved by the people who keep those records.",
+            )
+        else:
+            self._view.empty_state.set_message(description.title, description.message)
+
+    @Slot(object, str, dict)
+    def _on_view_resolve_requested(
+        self, conflict: Conflict, resolution: str, choices: dict[str, str]
+    ) -> None:
+        sync, user = self._context.services.sync, self._context.user
+        wanted = dict(choices)
+        self._context.runner.run(
+            Lane.DATABASE,
+            lambda _ctx: sync.resolve(user, conflict.id, resolution, wanted or None),
+            label="resolve conflict",
+            owner=self,
+            on_success=lambda _none: self._on_resolved(conflict.id, resolution),
+            on_failure=self._on_resolve_failed,
+        )
+
+    def _on_resolved(self, conflict_id: str, resolution: str) -> None:
+        label = RESOLUTION_LABELS.get(Resolution(resolution), resolution)
+        self.status_reported.emit(f"Conflict resolved: {label.lower()}")
+        self.resolved.emit(conflict_id)
+        self.state_changed.emit()
+        self.load()
+
+    @Slot(object)
+    def _on_resolve_failed(self, error: BaseException) -> None:
+        self._view.show_error(_sentence(error))
