@@ -39,7 +39,19 @@ _INBOX = cast(Table, SyncInboxRow.__table__)
 
 # Within a batch, visits go last: a visit signed on the server must not be signed here before
 # its vitals and codes (written before the signature) are in, or the records triggers refuse them.
-_ORDER = {"patients": 0, "doctor_profiles": 1, "slots": 2, "appointments": 3, "visits": 9}
+# Imaging rows follow their foreign keys: study, series, image, result, reviews.
+_ORDER = {
+    "patients": 0,
+    "doctor_profiles": 1,
+    "slots": 2,
+    "appointments": 3,
+    "imaging_studies": 5,
+    "imaging_series": 6,
+    "imaging_instances": 7,
+    "imaging_analyses": 8,
+    "imaging_analysis_reviews": 8,
+    "visits": 9,
+}
 
 
 @dataclass

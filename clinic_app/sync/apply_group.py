@@ -33,6 +33,7 @@ from clinic_app.sync.rows import (
     load_rows,
     new_row,
     pending_entities,
+    resend_parents,
     same_content,
     stamp_versions,
     tombstone,
@@ -267,7 +268,7 @@ class GroupApplier:
                     inserted.append(item)
         for item in inserted:
             self.outcome.count(mapping.entity_type)
-            if mapping.entity_type == "attachments":
+            if mapping.content is not None:
                 values = item.values
                 assert values is not None
                 queue_download(
@@ -279,6 +280,8 @@ class GroupApplier:
                 )
         if mapping.entity_type == "patients" and inserted:
             self._check_duplicates(mapping, inserted)
+        if mapping.summarised_in is not None and inserted:
+            resend_parents(self._session, mapping, [item.values or {} for item in inserted])
 
     def _check_duplicates(self, mapping: TableMapping, inserted: list[PulledItem]) -> None:
         """Possible duplicates among the patients just inserted and those already here; a

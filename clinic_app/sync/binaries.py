@@ -1,10 +1,14 @@
-"""Attachment content as FHIR Binary, moved apart from the record bundles.
+"""File content (attachments, imported images) as FHIR Binary, moved apart from the record
+bundles.
 
-Up: an attachment's bytes go to `Binary/<attachment id>` before its DocumentReference is
-pushed (the push holds the DocumentReference back until then), one file per request, streamed
-from the encrypted database chunk by chunk, so a large file never sits in memory and never
-holds up the other records' bundles (they are pushed first). Down: a pulled attachment's bytes
-are fetched into `attachment_chunks`, committing every chunk; an interrupted download resumes
+Up: a file's bytes go to `Binary/<row id>` before the resource pointing at them
+(DocumentReference, Media) is pushed (the push holds it back until then), one file per
+request, streamed from the encrypted database chunk by chunk, so a large file never sits in
+memory and never holds up the other records' bundles (they are pushed first). Each file that
+went is marked done at once: an upload run cut short never sends a finished file again; the
+file it was in the middle of is sent again whole (a plain FHIR `PUT Binary` has no partial
+form). Small files go first. Down: a pulled row's bytes are fetched into its chunk table
+(`clinic_app.sync.content_stores`), committing every chunk; an interrupted download resumes
 from the bytes it has with an HTTP Range request (or skips them when the server sends all),
 and the file is accepted only when its size and SHA-256 match the record.
 """
@@ -21,12 +25,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import OperationCancelledError
-from clinic_app.records.attachment_store import CHUNK_SIZE
-from clinic_app.records.tables import AttachmentChunkRow, AttachmentRow
 from clinic_app.storage.database import Database
 from clinic_app.storage.types import new_id, utcnow
 from clinic_app.sync import quarantine
 from clinic_app.sync.client import FhirClient
+from clinic_app.sync.content_stores import ContentStore, store_of
 from clinic_app.sync.errors import RejectedError, ServerUnavailableError
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.tables import SyncBinaryRow
@@ -36,7 +39,6 @@ UP = "up"
 DOWN = "down"
 PENDING = "pending"
 DONE = "done"
-_CHUNKS = cast(Table, AttachmentChunkRow.__table__)
 _MAX_ERROR = 500
 
 
@@ -123,7 +125,7 @@ class Transfers:
                     uow.session,
                     self._server,
                     event,
-                    entity_type="attachments",
+                    entity_type=store_of(uow.session, attachment_id).name,
                     entity_id=attachment_id,
                 )
             uow.commit()
@@ -135,13 +137,14 @@ class Transfers:
         for attachment_id, _sha256, size in self._jobs(UP):
             _check(cancel)
             with self._db.unit_of_work(write=False) as uow:
-                row = uow.session.get(AttachmentRow, attachment_id)
-                content_type = row.content_type if row else "application/octet-stream"
-                chunk_count = row.chunk_count if row else 0
+                store = store_of(uow.session, attachment_id)
+                row = uow.session.get(store.owner, attachment_id)
+                content_type = getattr(row, "content_type", None) or "application/octet-stream"
+                chunk_count = int(getattr(row, "chunk_count", 0) or 0)
             try:
                 self._client.put_binary(
                     attachment_id,
-                    functools.partial(self._read, attachment_id, chunk_count),
+                    functools.partial(self._read, store, attachment_id, chunk_count),
                     content_type,
                     size,
                 )
@@ -157,13 +160,12 @@ class Transfers:
             progress.report(done, 0, "Sending attachments")
         return done
 
-    def _read(self, attachment_id: str, chunk_count: int) -> Iterator[bytes]:
+    def _read(self, store: ContentStore, owner_id: str, chunk_count: int) -> Iterator[bytes]:
+        chunks = store.chunks
         for seq in range(chunk_count):
             with self._db.unit_of_work(write=False) as uow:
                 data = uow.session.scalar(
-                    select(_CHUNKS.c.data).where(
-                        _CHUNKS.c.attachment_id == attachment_id, _CHUNKS.c.seq == seq
-                    )
+                    select(chunks.c.data).where(store.key_column == owner_id, chunks.c.seq == seq)
                 )
             if data is None:
                 raise ServerUnavailableError("Part of an attachment is missing here.")
@@ -175,7 +177,7 @@ class Transfers:
                 uow.session,
                 self._server,
                 direction=quarantine.PUSH,
-                entity_type="attachments",
+                entity_type=self._store(attachment_id).name,
                 entity_id=attachment_id,
                 resource_type="Binary",
                 resource=None,
@@ -209,11 +211,16 @@ class Transfers:
                 progress.report(done, 0, "Receiving attachments")
         return done
 
-    def _stored(self, attachment_id: str) -> tuple[int, int]:
+    def _store(self, owner_id: str) -> ContentStore:
+        with self._db.unit_of_work(write=False) as uow:
+            return store_of(uow.session, owner_id)
+
+    def _stored(self, store: ContentStore, owner_id: str) -> tuple[int, int]:
+        data = store.chunks.c.data
         with self._db.unit_of_work(write=False) as uow:
             count, size = uow.session.execute(
-                select(func.count(), func.coalesce(func.sum(func.length(_CHUNKS.c.data)), 0)).where(
-                    _CHUNKS.c.attachment_id == attachment_id
+                select(func.count(), func.coalesce(func.sum(func.length(data)), 0)).where(
+                    store.key_column == owner_id
                 )
             ).one()
         return int(count), int(size)
@@ -221,7 +228,9 @@ class Transfers:
     def _download(
         self, attachment_id: str, sha256: str, size: int, cancel: CancelToken | None
     ) -> str | None:
-        seq, have = self._stored(attachment_id)
+        store = self._store(attachment_id)
+        chunk_size = store.chunk_size
+        seq, have = self._stored(store, attachment_id)
         if have < size:
             response = self._client.get_binary(attachment_id, have)
             skip = have if response.status_code == 200 else 0
@@ -232,11 +241,11 @@ class Transfers:
                     cut = min(skip, len(received))
                     skip -= cut
                     buffer += received[cut:]
-                    while len(buffer) >= CHUNK_SIZE:
-                        self._write_chunk(attachment_id, seq, buffer[:CHUNK_SIZE])
-                        buffer, seq = buffer[CHUNK_SIZE:], seq + 1
+                    while len(buffer) >= chunk_size:
+                        self._write_chunk(store, attachment_id, seq, buffer[:chunk_size])
+                        buffer, seq = buffer[chunk_size:], seq + 1
                 if buffer:
-                    self._write_chunk(attachment_id, seq, buffer)
+                    self._write_chunk(store, attachment_id, seq, buffer)
             except OSError as exc:  # requests' connection errors derive from it
                 raise ServerUnavailableError(
                     "The connection broke while an attachment was coming down; it resumes "
@@ -244,32 +253,31 @@ class Transfers:
                 ) from exc
             finally:
                 response.close()
-        return self._verify(attachment_id, sha256, size)
+        return self._verify(store, attachment_id, sha256, size)
 
-    def _write_chunk(self, attachment_id: str, seq: int, data: bytes) -> None:
+    def _write_chunk(self, store: ContentStore, owner_id: str, seq: int, data: bytes) -> None:
         with self._db.unit_of_work() as uow:
             uow.session.execute(
-                insert(_CHUNKS).values(attachment_id=attachment_id, seq=seq, data=data)
+                insert(store.chunks).values({store.key: owner_id, "seq": seq, "data": data})
             )
             uow.commit()
 
-    def _verify(self, attachment_id: str, sha256: str, size: int) -> str | None:
+    def _verify(self, store: ContentStore, owner_id: str, sha256: str, size: int) -> str | None:
         digest = hashlib.sha256()
         total = 0
+        chunks = store.chunks
         with self._db.unit_of_work(write=False) as uow:
             for (data,) in uow.session.execute(
-                select(_CHUNKS.c.data)
-                .where(_CHUNKS.c.attachment_id == attachment_id)
-                .order_by(_CHUNKS.c.seq)
+                select(chunks.c.data).where(store.key_column == owner_id).order_by(chunks.c.seq)
             ):
                 digest.update(data)
                 total += len(data)
         if total == size and digest.hexdigest() == sha256:
             return None
         with self._db.unit_of_work() as uow:
-            uow.session.execute(delete(_CHUNKS).where(_CHUNKS.c.attachment_id == attachment_id))
+            uow.session.execute(delete(chunks).where(store.key_column == owner_id))
             uow.commit()
-        return "The attachment's content did not match its size and SHA-256; it is fetched again."
+        return "The file's content did not match its size and SHA-256; it is fetched again."
 
 
 def _check(cancel: CancelToken | None) -> None:

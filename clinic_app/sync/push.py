@@ -30,7 +30,7 @@ from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.registry import MappingRegistry
 from clinic_app.sync.models import ConflictKind
 from clinic_app.sync.push_batch import PushBatch, PushItem, collect
-from clinic_app.sync.rows import clear_outbox, same_content, stamp_versions
+from clinic_app.sync.rows import clear_outbox, resend_parents, same_content, stamp_versions
 from clinic_app.tasks import CancelToken, ProgressReporter
 
 
@@ -142,6 +142,9 @@ class Pusher:
         with self._db.unit_of_work() as uow:
             session = uow.session
             session.info[SUPPRESS_OUTBOX] = True
+            # Before the covered entries go: a new entry must sort after them (SQLite reuses
+            # the highest rowid once it is deleted), or this run's next window would miss it.
+            _resend_summaries(session, items)
             for item, version in zip(items, versions, strict=True):
                 self._done(session, item, version)
             write_log(session, self._server, LogEvent.PUSHED, count=len(items))
@@ -244,6 +247,17 @@ class Pusher:
             except MappingError:
                 remote = None
             if remote is not None and same_content(item.mapping, item.row, remote):
+                stale = item.resource is not None and item.mapping.differs(item.resource, current)
+                if stale and version is not None and not item.rebased:
+                    # Same record, but its summary (an AI result's status) is older there:
+                    # sent again on the server's version.
+                    item.rebased = True
+                    item.row["version_id"] = version
+                    try:
+                        self._send_one(item)
+                    except RejectedError as exc:
+                        self._refused(item, exc, again=True)
+                    return
                 self._finish_alone(item, version)  # the earlier push landed
                 return
         self._conflict(item, ConflictKind.EDIT, current, version, "")
@@ -251,6 +265,7 @@ class Pusher:
     def _finish_alone(self, item: PushItem, version: str | None) -> None:
         with self._db.unit_of_work() as uow:
             uow.session.info[SUPPRESS_OUTBOX] = True
+            _resend_summaries(uow.session, [item])
             self._done(uow.session, item, version)
             write_log(uow.session, self._server, LogEvent.PUSHED, count=1)
             uow.commit()
@@ -280,6 +295,22 @@ class Pusher:
                 notify(uow.session, [new])
             uow.commit()
         self.result.conflicts += 1
+
+
+def _resend_summaries(session: Session, items: list[PushItem]) -> None:
+    """Rows summarised in a parent's resource reached the server: the parent goes again,
+    unless it went in the same bundle (its resource already counted them)."""
+    sent = {(item.mapping.entity_type, item.entity_id) for item in items}
+    by_mapping: dict[str, list[PushItem]] = {}
+    for item in items:
+        if item.mapping.summarised_in is not None and not item.deleted:
+            by_mapping.setdefault(item.mapping.entity_type, []).append(item)
+    for group in by_mapping.values():
+        mapping = group[0].mapping
+        assert mapping.summarised_in is not None
+        parent_table, column = mapping.summarised_in
+        rows = [i.row for i in group if (parent_table, str(i.row.get(column))) not in sent]
+        resend_parents(session, mapping, rows)
 
 
 def _version_of(entry: object) -> str | None:

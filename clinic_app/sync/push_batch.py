@@ -1,6 +1,6 @@
 """Choosing what the next push bundle holds: outbox entries in order, one entry per record
 (its current state), skipping records held back by an open conflict or a quarantine, and
-attachments whose content is not on the server yet."""
+rows whose file content (attachments, images) is not on the server yet."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ class PushItem:
     resource_type: str
     deleted: bool
     resource: dict[str, Any] | None
+    rebased: bool = False  # sent again once on the server's version (see Pusher)
 
     def entry(self) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -99,9 +100,15 @@ def collect(
             reason = LOCAL_ONLY.get(entity_type, "this workstation has no mapping for it")
             batch.local_only.extend(Skipped(entity_type, i, newest[i], reason) for i in ids)
             continue
-        for entity_id, row in load_rows(session, mapping, ids).items():
+        loaded = load_rows(session, mapping, ids)
+        mapping.enrich(session, [row for row in loaded.values() if row["deleted_at"] is None])
+        for entity_id, row in loaded.items():
             rows[(entity_type, entity_id)] = row
-    ready = _ready_attachments(session, server_url, by_table.get("attachments", []), rows, batch)
+    ready: set[str] = set()
+    for entity_type, ids in by_table.items():
+        mapping = registry.for_table(entity_type)
+        if mapping is not None and mapping.content is not None:
+            ready |= _ready_content(session, server_url, entity_type, ids, rows, batch)
     for (entity_type, entity_id), _key in sorted(order.items(), key=lambda kv: kv[1]):
         mapping = registry.for_table(entity_type)
         if mapping is None:
@@ -112,7 +119,8 @@ def collect(
                 Skipped(entity_type, entity_id, newest[entity_id], "the record is gone")
             )
             continue
-        if entity_type == "attachments" and entity_id not in ready and found["deleted_at"] is None:
+        waiting = mapping.content is not None and entity_id not in ready
+        if waiting and found["deleted_at"] is None:
             continue
         _add(batch, mapping, entity_id, newest[entity_id], found)
     return batch
@@ -199,9 +207,10 @@ def _newest_seqs(session: Session, ids: list[str]) -> dict[str, int]:
     return found
 
 
-def _ready_attachments(
+def _ready_content(
     session: Session,
     server_url: str,
+    entity_type: str,
     ids: list[str],
     rows: dict[tuple[str, str], Values],
     batch: PushBatch,
@@ -210,7 +219,7 @@ def _ready_attachments(
         return set()
     ready = binaries.uploaded(session, server_url, ids)
     for entity_id in ids:
-        row = rows.get(("attachments", entity_id))
+        row = rows.get((entity_type, entity_id))
         if row is not None and entity_id not in ready:
             batch.uploads.append((entity_id, row["sha256"], int(row["size_bytes"])))
     return ready

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from clinic_app.storage.base import Base
 from clinic_app.storage.outbox import OutboxOperation, OutboxRow
 from clinic_app.storage.types import utcnow
 from clinic_app.sync.mappings.base import TableMapping, Values
@@ -139,12 +140,13 @@ def new_row(
 ) -> Values:
     row = {name: values[name] for name in mapping.fields}
     row.update(mapping.derived(values))
-    now = utcnow()
+    # A table whose order of events matters (reviews) carries `created_at` as a field.
+    created = row.get("created_at") or utcnow()
     row.update(
         id=entity_id,
         version=1,
         version_id=version_id,
-        created_at=now,
+        created_at=created,
         updated_at=at,
         deleted_at=None,
     )
@@ -175,3 +177,33 @@ def clear_outbox(session: Session, entity_type: str, entity_id: str, up_to_seq: 
     if up_to_seq is not None:
         statement = statement.where(_OUTBOX.c.seq <= up_to_seq)
     session.execute(statement)
+
+
+def resend_parents(session: Session, mapping: TableMapping, rows: list[Mapping[str, Any]]) -> None:
+    """Queues the parents whose resources summarise these rows to be sent again (the
+    reference server keeps an identical update as it is, so this costs a request, no version)."""
+    if mapping.summarised_in is None:
+        return
+    parent_table, column = mapping.summarised_in
+    table = Base.metadata.tables[parent_table]
+    ids = sorted({str(row[column]) for row in rows if row.get(column)})
+    for part in chunks(ids):
+        found = session.execute(
+            select(table.c.id, table.c.version).where(
+                table.c.id.in_(part), table.c.deleted_at.is_(None)
+            )
+        ).all()
+        if found:
+            session.execute(
+                insert(_OUTBOX),
+                [
+                    {
+                        "entity_type": parent_table,
+                        "entity_id": parent_id,
+                        "operation": OutboxOperation.UPDATE.value,
+                        "entity_version": int(version),
+                        "created_at": utcnow(),
+                    }
+                    for parent_id, version in found
+                ],
+            )

@@ -15,9 +15,11 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table
+from sqlalchemy.orm import Session
 
 from clinic_app.security.permissions import Action
 from clinic_app.storage.base import SyncedRow
+from clinic_app.sync.content_stores import ContentStore
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import (
     IndexedResource,
@@ -50,6 +52,13 @@ class TableMapping:
     children: ClassVar[tuple[tuple[str, str], ...]] = ()
     # The resource types that mean this table when a resource carries no table tag.
     defaults: ClassVar[tuple[str, ...]] = ()
+    # Rows with file content: it goes up as `Binary/<id>` before the row's resource, and comes
+    # down into this store after the row arrives (see `clinic_app.sync.binaries`).
+    content: ClassVar[ContentStore | None] = None
+    # Rows whose parent's resource summarises them (an AI result's status is its latest
+    # review): (parent table, column naming the parent). When one of these rows reaches the
+    # server or arrives from it, the parent is queued to be sent again.
+    summarised_in: ClassVar[tuple[str, str] | None] = None
 
     @property
     def table(self) -> Table:
@@ -87,6 +96,15 @@ class TableMapping:
         if tag is not None:
             return tag == self.entity_type
         return resource.get("resourceType") in self.defaults
+
+    def enrich(self, session: Session, rows: list[Values]) -> None:
+        """Adds to rows about to be pushed what their resources show but they don't hold
+        (keys starting with `_`, never written back): e.g. a series' patient."""
+
+    def differs(self, sent: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+        """Whether the server's resource, equal in every field, still lacks something the
+        sent one shows (a summary kept from other rows): then it is sent again."""
+        return False
 
     def derived(self, values: Mapping[str, Any]) -> Values:
         """Local columns computed from the fields (a pulled row needs them too)."""

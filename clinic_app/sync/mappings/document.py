@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from clinic_app.records.attachment_store import CHUNK_SIZE
 from clinic_app.records.tables import AddendumRow, AnnotationRow, AttachmentRow, ClinicalRecordRow
 from clinic_app.security.permissions import Action
+from clinic_app.sync.content_stores import ATTACHMENTS
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import (
     as_object,
@@ -233,6 +234,7 @@ class AttachmentMapping(TableMapping):
     row_class = AttachmentRow
     resource_types = ("DocumentReference",)
     defaults = ("DocumentReference",)
+    content = ATTACHMENTS
     fields: ClassVar[tuple[str, ...]] = (
         "patient_id",
         "owner_type",

@@ -19,7 +19,8 @@ from clinic_app.sync.mappings.document import (
     ClinicalRecordMapping,
 )
 from clinic_app.sync.mappings.encounter import CodedEntryMapping, VisitMapping, VitalSignsMapping
-from clinic_app.sync.mappings.imaging import IMAGING_LOCAL_ONLY, IMAGING_MAPPINGS
+from clinic_app.sync.mappings.imaging import InstanceMapping, SeriesMapping, StudyMapping
+from clinic_app.sync.mappings.imaging_results import AnalysisMapping, ReviewMapping
 from clinic_app.sync.mappings.patient import PatientMapping
 from clinic_app.sync.mappings.scheduling import (
     AppointmentMapping,
@@ -33,7 +34,6 @@ LOCAL_ONLY: dict[str, str] = {
     "appointment_status_changes": "the server keeps every version of the appointment",
     "review_assignments": "review work lists are per workstation",
     "triage_assessments": "triage suggestions are per workstation",
-    **IMAGING_LOCAL_ONLY,
 }
 
 
@@ -88,6 +88,10 @@ def default_registry() -> MappingRegistry:
             DoctorProfileMapping(),
             SlotMapping(),
             AppointmentMapping(),
-            *IMAGING_MAPPINGS,
+            StudyMapping(),
+            SeriesMapping(),
+            InstanceMapping(),
+            AnalysisMapping(),
+            ReviewMapping(),
         ]
     )
