@@ -58,10 +58,7 @@ class ConflictInboxController(QObject):
 
     @Slot(object)
     def _on_loaded(self, conflicts: list[Conflict]) -> None:
-        keep = self._view.conflict.id if self._view.conflict is not None else None
         self._model.replace_conflicts(conflicts)
-        if keep is not None:
-            self._view.select_conflict(keep)
         self.loaded.emit(len(conflicts))
 
     @Slot(object)

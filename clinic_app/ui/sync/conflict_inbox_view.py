@@ -228,7 +228,10 @@ class ConflictInboxView(QWidget):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self.show_conflict(self.selected())
+        conflict, shown = self.selected(), self.conflict
+        if conflict is not None and shown is not None and conflict == shown:
+            return  # a reload found it unchanged: keep the fields ticked so far
+        self.show_conflict(conflict)
 
     @Slot()
     def _on_model_reset(self) -> None:
@@ -241,7 +244,9 @@ class ConflictInboxView(QWidget):
             else ""
         )
         if count:
-            self.table.selectRow(0)
+            shown = self.conflict
+            if shown is None or not self.select_conflict(shown.id):
+                self.table.selectRow(0)
         else:
             self.show_conflict(None)
 

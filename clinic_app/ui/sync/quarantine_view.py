@@ -91,7 +91,12 @@ class QuarantineView(QWidget):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self.editor.show_item(self.selected())
+        item, shown = self.selected(), self.editor.item
+        if item is not None and shown is not None and _same_hold(item, shown):
+            # A reload found the record being edited unchanged: keep what was typed.
+            self.editor.item = item
+            return
+        self.editor.show_item(item)
 
     @Slot()
     def _on_model_reset(self) -> None:
@@ -104,10 +109,16 @@ class QuarantineView(QWidget):
             else ""
         )
         if count:
-            self.table.selectRow(0)
+            shown = self.editor.item
+            if shown is None or not self.select_item(shown.id):
+                self.table.selectRow(0)
         else:
             self.editor.show_item(None)
 
     @property
     def showing_empty_state(self) -> bool:
         return self._stack.currentWidget() is self.empty_state
+
+
+def _same_hold(item: QuarantinedItem, other: QuarantinedItem) -> bool:
+    return (item.id, item.message, item.resource) == (other.id, other.message, other.resource)
