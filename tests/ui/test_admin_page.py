@@ -10,10 +10,11 @@ from clinic_app.errors import AccountDisabledError, AuthenticationError
 from clinic_app.patients.models import PatientInput
 from clinic_app.security.permissions import Role
 from clinic_app.ui.admin.admin_page import AdminPage
+from clinic_app.ui.admin.audit_log_controller import PAGE_SIZE
 from clinic_app.ui.admin.audit_table_model import AUDIT_EVENT_ROLE
 from clinic_app.ui.shell.workspace_controller import WorkspaceController
 from clinic_app.ui.widgets.confirm_dialog import ConfirmDialog
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QModelIndex
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -297,3 +298,22 @@ def test_restore_asks_first_then_signs_everyone_out(
     assert "after.backup" not in names, "the database is the backup's again"
     kept = list(services.settings.backup_dir.glob("pre-restore-*.clinicbak"))
     assert len(kept) == 1, "the replaced database was kept"
+
+
+def test_the_audit_log_loads_older_events_as_the_table_scrolls(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
+) -> None:
+    desk = sign_in(services, Role.FRONT_DESK)
+    for _ in range(PAGE_SIZE + 40):
+        services.patients.list(desk, limit=1)
+    page = audit_page(qtbot, open_workspace(Role.ADMIN))
+    qtbot.waitUntil(lambda: page.audit_model.rowCount() == PAGE_SIZE, timeout=5000)
+    # What a person does: scroll to the end; the view asks the model for the older page.
+    page.audit_view.table.scrollToBottom()
+    qtbot.waitUntil(lambda: page.audit_model.rowCount() > PAGE_SIZE, timeout=5000)
+    qtbot.waitUntil(lambda: not page.audit_model.canFetchMore(QModelIndex()), timeout=5000)
+    total = page.audit_model.rowCount()
+    assert total > PAGE_SIZE + 40, "every event, older pages included"
+    seqs = [page.audit_model.event_at(row).seq for row in range(total)]
+    assert seqs == sorted(seqs, reverse=True), "newest first, no event twice"
+    assert len(set(seqs)) == total

@@ -145,6 +145,23 @@ def test_pages_load_one_at_a_time_and_an_empty_or_failed_page_ends_the_fetch() -
     assert asked == [True, True, True]
 
 
+def test_the_first_page_replaces_the_rows_and_later_ones_are_appended() -> None:
+    model = ItemTableModel()
+    model.replace_rows(items(500, 510), has_more=False)
+    assert model.take_page(items(0, 10), offset=0, page_size=10), "the first page"
+    assert [item.id for item in model.records] == list(range(10))
+    assert model.canFetchMore(QModelIndex()), "a full page: there may be more"
+    model.fetchMore(QModelIndex())
+    assert not model.take_page(items(10, 20), offset=10, page_size=10)
+    model.fetchMore(QModelIndex())
+    assert not model.take_page(items(20, 23), offset=20, page_size=10)
+    assert model.rowCount() == 23
+    assert not model.canFetchMore(QModelIndex()), "a short page is the last"
+    assert model.take_page([], offset=0, page_size=10)
+    assert model.rowCount() == 0
+    assert not model.canFetchMore(QModelIndex())
+
+
 def test_a_page_that_repeats_rows_adds_only_the_new_ones_when_rows_have_a_key() -> None:
     keyed, plain = ItemTableModel(deduplicate=True), ItemTableModel()
     for model in (keyed, plain):

@@ -92,12 +92,8 @@ class AuditLogController(QObject):
         generation, offset, events = outcome
         if generation != self._generation:
             return
-        has_more = len(events) == PAGE_SIZE
-        if offset == 0:
-            self._model.replace_events(events, has_more)
+        if self._model.take_page(events, offset, PAGE_SIZE):
             self.events_loaded.emit()
-        else:
-            self._model.append_events(events, has_more)
 
     @Slot(object)
     def _on_fetch_failed(self, error: BaseException) -> None:

@@ -86,12 +86,8 @@ class InboxController(QObject):
         generation, offset, page = outcome
         if generation != self._generation:
             return
-        has_more = len(page) == PAGE
-        if offset == 0:
-            self._model.replace_notifications(page, has_more)
+        if self._model.take_page(page, offset, PAGE):
             self.inbox_shown.emit(len(page))
-        else:
-            self._model.append_notifications(page, has_more)
 
     @Slot()
     def _on_model_more_requested(self) -> None:

@@ -1,7 +1,7 @@
 """Adapts a user's notices (`Notification`, newest first) to a table; unread ones in bold.
 
 Notices come a page at a time: `fetchMore` asks the controller for the next page
-(`more_requested`), which answers with `append_notifications`.
+(`more_requested`), which answers with the next page (`take_page`).
 """
 
 from __future__ import annotations

@@ -157,6 +157,16 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         self._rows.extend(fresh)
         self.endInsertRows()
 
+    def take_page(self, rows: Sequence[RowT], offset: int, page_size: int) -> bool:
+        """A page fetched at `offset`: the first (offset 0) replaces the rows, a later one is
+        appended; a full page means there may be more. True when it was the first page."""
+        has_more = len(rows) >= page_size
+        if offset == 0:
+            self.replace_rows(rows, has_more)
+            return True
+        self.append_rows(rows, has_more)
+        return False
+
     def fetch_failed(self) -> None:
         """The page did not come: the next scroll may ask again."""
         self._fetching = False

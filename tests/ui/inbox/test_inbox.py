@@ -4,14 +4,17 @@ notice is about, the status-bar count and the tray notice while minimised."""
 from __future__ import annotations
 
 from clinic_app.bootstrap import Services
+from clinic_app.notifications.models import NotificationKind
+from clinic_app.notifications.service import post_notification
 from clinic_app.records.models import TargetType, VisitInput
 from clinic_app.security.permissions import Role
+from clinic_app.ui.inbox.inbox_controller import PAGE
 from clinic_app.ui.inbox.inbox_page import InboxPage
 from clinic_app.ui.inbox.notification_table_model import UNREAD_ROLE, NotificationColumn
 from clinic_app.ui.inbox.unread_badge_companion import UnreadBadgeCompanion
 from clinic_app.ui.records.chart_page import ChartPage
 from clinic_app.ui.shell.main_window import MainWindow
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from tests.ui.fixtures import WorkspaceFactory, sign_in
@@ -158,3 +161,27 @@ def test_the_badge_counts_again_on_its_timer(
     badge.timer.setInterval(20)
     assign_visits(services, 2)
     qtbot.waitUntil(lambda: badge.count == 2, timeout=TIMEOUT)
+
+
+def test_the_inbox_loads_older_notices_as_the_table_scrolls(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
+) -> None:
+    doctor = sign_in(services, Role.DOCTOR)
+    with services.db.unit_of_work() as uow:
+        for number in range(PAGE + 30):
+            post_notification(
+                uow.session,
+                recipient_id=doctor.id,
+                kind=NotificationKind.SYSTEM,
+                title=f"Notice {number}",
+            )
+        uow.commit()
+    window = open_workspace(Role.DOCTOR).window
+    page = inbox_page(qtbot, window, PAGE)
+    # What a person does: scroll to the end; the view asks the model for the next page.
+    page.view.table.scrollToBottom()
+    qtbot.waitUntil(lambda: page.model.rowCount() == PAGE + 30, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not page.model.canFetchMore(QModelIndex()), timeout=TIMEOUT)
+    titles = {page.model.notification_at(row).title for row in range(PAGE + 30)}
+    assert titles == {f"Notice {number}" for number in range(PAGE + 30)}
+    assert page.view.count_label.text() == f"{PAGE + 30} unread of {PAGE + 30} shown"
