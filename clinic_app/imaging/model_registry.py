@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from clinic_app.imaging.builtin_packs import PINNED_MODELS, build_tumour_pack
 from clinic_app.imaging.errors import ModelIntegrityError, ModelPackError
 from clinic_app.imaging.model_manifest import MANIFEST_FILE, ModelManifest, load_manifest
+from clinic_app.resource_files import models_dir
 from clinic_app.security.signatures import (
     SIGNATURE_NAME,
     KeyFileError,
@@ -291,8 +292,10 @@ class ModelRegistry:
 
 
 def source_models_dir() -> Path | None:
-    candidate = Path(__file__).resolve().parents[2] / MODELS_DIR
-    return candidate if (candidate / "README.md").is_file() else None
+    """The model packs shipped with the application (the checkout's or the bundle's `models/`,
+    as `resource_files` says), or None when there is no such folder."""
+    candidate = models_dir()
+    return candidate if candidate.is_dir() else None
 
 
 def _sha256_file(path: Path) -> str:

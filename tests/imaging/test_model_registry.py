@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -204,3 +205,34 @@ def test_a_loaded_session_is_reused_and_forgotten_on_request(
     registry.forget()
     with pytest.raises(ModelPackError, match="changed after it was signed"):
         registry.load("quadrant-demo")
+
+
+def test_shipped_packs_are_looked_for_where_resource_files_says(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signed_pack: PackMaker,
+    it_key: Ed25519PrivateKey,
+) -> None:
+    from clinic_app import resource_files
+    from clinic_app.imaging.model_registry import source_models_dir
+
+    assert source_models_dir() == resource_files.models_dir()
+    # In a bundle the shipped packs sit under sys._MEIPASS; a signed pack placed there is found
+    # by a registry made for a data directory, beside the data directory's own packs.
+    internal = tmp_path / "bundle" / "_internal"
+    (internal / "models").mkdir(parents=True)
+    shutil.copytree(signed_pack(), internal / "models" / "quadrant-demo")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(internal), raising=False)
+    assert source_models_dir() == internal / "models"
+    data = tmp_path / "data"
+    (data / "model-keys").mkdir(parents=True)
+    (data / "model-keys" / "it.pub").write_text(public_key_base64(it_key.public_key()))
+    registry = ModelRegistry.for_data_dir(data, build_builtin=False)
+    packs, refused = registry.scan()
+    assert [p.manifest.name for p in packs] == ["quadrant-demo"]
+    assert packs[0].path == internal / "models" / "quadrant-demo"
+    assert refused == []
+    # A bundle built without packs has no models folder: nothing is looked for there.
+    shutil.rmtree(internal / "models")
+    assert source_models_dir() is None
