@@ -22,13 +22,20 @@ ABCD_MODEL = ModelInfo(
 )
 
 
-def result_of(session: Session, row: AnalysisRow) -> AnalysisResult:
+def result_of(session: Session, row: AnalysisRow, *, new: bool = False) -> AnalysisResult:
+    """Call it inside the unit of work, before its commit: afterwards the session would open
+    another transaction (a write lock, on a writer's session) only to read the reviews.
+    `new`: the row was made in this transaction, so it has no reviews to read."""
     body = json.loads(row.result_json)
-    reviews = session.scalars(
-        select(AnalysisReviewRow)
-        .where(AnalysisReviewRow.analysis_id == row.id, AnalysisReviewRow.deleted_at.is_(None))
-        .order_by(AnalysisReviewRow.created_at, AnalysisReviewRow.id)
-    ).all()
+    reviews = (
+        []
+        if new
+        else session.scalars(
+            select(AnalysisReviewRow)
+            .where(AnalysisReviewRow.analysis_id == row.id, AnalysisReviewRow.deleted_at.is_(None))
+            .order_by(AnalysisReviewRow.created_at, AnalysisReviewRow.id)
+        ).all()
+    )
     return AnalysisResult(
         id=row.id,
         instance_id=row.instance_id,

@@ -15,10 +15,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from clinic_app.errors import NotFoundError, ValidationError
 from clinic_app.imaging.abcd import AbcdResult, analyse_lesion
+from clinic_app.imaging.analysis_decisions import (
+    RECORD_TYPE,
+    AssessmentEntry,
+    accepting_clinician,
+    analysis_row,
+    assessment_line,
+    record_decision,
+    record_review_request,
+)
 from clinic_app.imaging.analysis_rows import ABCD_MODEL, result_of
 from clinic_app.imaging.display import DisplayImage
 from clinic_app.imaging.heatmap import DEFAULT_GRID, Heatmap, occlusion_heatmap
@@ -26,20 +34,14 @@ from clinic_app.imaging.inference import DEFAULT_BATCH, ModelInfo, Prediction, c
 from clinic_app.imaging.model_registry import LoadedModel, ModelRegistry
 from clinic_app.imaging.study_service import decode_instance, instance_row
 from clinic_app.imaging.summaries import AnalysisResult
-from clinic_app.imaging.tables import AnalysisReviewRow, AnalysisRow, InstanceRow
-from clinic_app.notifications.models import NotificationKind
-from clinic_app.notifications.service import post_notification
+from clinic_app.imaging.tables import AnalysisRow, InstanceRow
 from clinic_app.security.authorization import Authorizer
-from clinic_app.security.permissions import Action, Role
-from clinic_app.security.tables import UserRow
+from clinic_app.security.permissions import Action
 from clinic_app.security.users import AuthenticatedUser
 from clinic_app.storage.audit import AuditLog
 from clinic_app.storage.database import Database
 from clinic_app.storage.types import utcnow
 from clinic_app.tasks import CancelToken, NullProgress, ProgressReporter
-
-RECORD_TYPE = "imaging_analysis"
-MAX_COMMENT = 2000
 
 
 class AnalysisService:
@@ -165,20 +167,13 @@ class AnalysisService:
     ) -> AnalysisResult:
         """A doctor's decision; the latest one counts and every one is kept."""
         self._authz.require(user, Action.AI_REVIEW, record_type=RECORD_TYPE, record_id=analysis_id)
-        kind = "accepted" if accept else "rejected"
         with self._db.unit_of_work() as uow:
-            row = _analysis(uow.session, analysis_id)
-            uow.session.add(
-                AnalysisReviewRow(
-                    analysis_id=row.id, kind=kind, comment=_comment(comment), actor_id=user.id
-                )
-            )
+            row = analysis_row(uow.session, analysis_id)
+            record_decision(uow.session, self._audit, user, row, accept=accept, comment=comment)
             uow.flush()
-            self._audit.append(
-                uow.session, user.actor, f"ai.{kind}", record_type=RECORD_TYPE, record_id=row.id
-            )
+            result = result_of(uow.session, row)
             uow.commit()
-            return result_of(uow.session, row)
+            return result
 
     def request_review(
         self, user: AuthenticatedUser, analysis_id: str, doctor_id: str, note: str = ""
@@ -186,42 +181,12 @@ class AnalysisService:
         """Sends the result to a doctor's worklist (an ASSIGNED notice in their inbox)."""
         self._authz.require(user, Action.AI_RUN, record_type=RECORD_TYPE, record_id=analysis_id)
         with self._db.unit_of_work() as uow:
-            row = _analysis(uow.session, analysis_id)
-            doctor = uow.session.get(UserRow, doctor_id[:36]) if doctor_id else None
-            if doctor is None or doctor.role != Role.DOCTOR.value or not doctor.active:
-                raise ValidationError("Reviews go to an active doctor account.")
-            uow.session.add(
-                AnalysisReviewRow(
-                    analysis_id=row.id,
-                    kind="review_requested",
-                    comment=_comment(note),
-                    actor_id=user.id,
-                    assigned_to=doctor.id,
-                )
-            )
-            post_notification(
-                uow.session,
-                recipient_id=doctor.id,
-                kind=NotificationKind.ASSIGNED,
-                title="Review an AI result",
-                body=(
-                    f"{row.model_name} {row.model_version} ({row.model_status}) analysed an "
-                    "image; accept or reject the result. " + _comment(note)
-                ),
-                record_type=RECORD_TYPE,
-                record_id=row.id,
-                patient_id=row.patient_id,
-            )
-            self._audit.append(
-                uow.session,
-                user.actor,
-                "ai.request_review",
-                record_type=RECORD_TYPE,
-                record_id=row.id,
-                details={"assigned_to": doctor.id},
-            )
+            row = analysis_row(uow.session, analysis_id)
+            record_review_request(uow.session, self._audit, user, row, doctor_id, note)
+            uow.flush()
+            result = result_of(uow.session, row)
             uow.commit()
-            return result_of(uow.session, row)
+            return result
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -229,22 +194,25 @@ class AnalysisService:
         self._authz.require(
             user, Action.IMAGING_VIEW, record_type=RECORD_TYPE, record_id=analysis_id
         )
-        with self._db.unit_of_work() as uow:
-            row = _analysis(uow.session, analysis_id)
+        # A read: its only write is the audit event, committed without an fsync.
+        with self._db.unit_of_work(durable=False) as uow:
+            row = analysis_row(uow.session, analysis_id)
+            result = result_of(uow.session, row)
             self._audit.append(
                 uow.session, user.actor, "ai.view", record_type=RECORD_TYPE, record_id=row.id
             )
             uow.commit()
-            return result_of(uow.session, row)
+            return result
 
     def for_patient(self, user: AuthenticatedUser, patient_id: str) -> list[AnalysisResult]:
         self._authz.require(user, Action.IMAGING_VIEW, record_type="patient", record_id=patient_id)
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             rows = uow.session.scalars(
                 select(AnalysisRow)
                 .where(AnalysisRow.patient_id == patient_id, AnalysisRow.deleted_at.is_(None))
                 .order_by(AnalysisRow.run_at.desc())
             ).all()
+            results = [result_of(uow.session, row) for row in rows]
             self._audit.append(
                 uow.session,
                 user.actor,
@@ -254,29 +222,45 @@ class AnalysisService:
                 details={"results": len(rows)},
             )
             uow.commit()
-            return [result_of(uow.session, row) for row in rows]
+            return results
 
     def assessment_text(self, user: AuthenticatedUser, analysis_id: str) -> str:
-        """The text a visit's assessment may quote. Refused unless a doctor accepted it."""
-        result = self.get(user, analysis_id)
-        if not result.can_copy_to_assessment:
-            raise ValidationError(
-                "Only a result a doctor has accepted can be copied into a visit's assessment "
-                f"(this one is {result.status})."
-            )
-        if result.task == "abcd" and result.measurements is not None:
-            m = result.measurements
-            score = m.get("tds") if m.get("tds") is not None else m.get("tds_range")
-            finding = (
-                f"ABCD rule: A {m['asymmetry']}, B {m['border']}, C {m['colours']}, TDS {score}"
-            )
-        else:
-            name = result.label_names.get(result.top_label or "", result.top_label)
-            finding = f"{name} ({(result.top_probability or 0) * 100:.0f}%)"
-        return (
-            f"AI decision support, accepted by a doctor: {finding}. Model {result.model.name} "
-            f"{result.model.version} ({result.model.status}). Not a diagnosis."
+        """The labelled text a visit's assessment may quote (model, version, status,
+        confidence, who accepted it). Refused unless a doctor accepted the result."""
+        return self.assessment_entry(user, analysis_id).text
+
+    def assessment_entry(self, user: AuthenticatedUser, analysis_id: str) -> AssessmentEntry:
+        """`assessment_text` with the patient it belongs to (`assessment_copy` checks that the
+        visit is the same patient's)."""
+        self._authz.require(
+            user, Action.IMAGING_VIEW, record_type=RECORD_TYPE, record_id=analysis_id
         )
+        with self._db.unit_of_work(durable=False) as uow:
+            row = analysis_row(uow.session, analysis_id)
+            result = result_of(uow.session, row)
+            text = assessment_line(result, accepting_clinician(uow.session, result))
+            self._audit.append(
+                uow.session, user.actor, "ai.view", record_type=RECORD_TYPE, record_id=row.id
+            )
+            uow.commit()
+            return AssessmentEntry(row.id, row.patient_id, text)
+
+    def record_copy(self, user: AuthenticatedUser, analysis_id: str, visit_id: str) -> None:
+        """Audits that the result's text went into a visit's assessment (`assessment_copy`)."""
+        self._authz.require(
+            user, Action.IMAGING_VIEW, record_type=RECORD_TYPE, record_id=analysis_id
+        )
+        with self._db.unit_of_work() as uow:
+            row = analysis_row(uow.session, analysis_id)
+            self._audit.append(
+                uow.session,
+                user.actor,
+                "ai.copy_to_assessment",
+                record_type=RECORD_TYPE,
+                record_id=row.id,
+                details={"visit_id": visit_id[:36]},
+            )
+            uow.commit()
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -367,8 +351,9 @@ class AnalysisService:
                         "instance": row.instance_id,
                     },
                 )
+            results = [result_of(uow.session, row, new=True) for row in rows]
             uow.commit()
-            return [result_of(uow.session, row) for row in rows]
+            return results
 
 
 def _frame(image: DisplayImage, frame: int) -> int:
@@ -377,14 +362,3 @@ def _frame(image: DisplayImage, frame: int) -> int:
             f"The image has {image.frame_count} frame(s); frame {frame} is not one."
         )
     return frame
-
-
-def _comment(text: str) -> str:
-    return " ".join(str(text or "").split())[:MAX_COMMENT]
-
-
-def _analysis(session: Session, analysis_id: str) -> AnalysisRow:
-    row = session.get(AnalysisRow, analysis_id[:36]) if analysis_id else None
-    if row is None or row.deleted_at is not None:
-        raise NotFoundError("No such analysis result.")
-    return row

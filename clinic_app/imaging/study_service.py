@@ -47,7 +47,8 @@ class ImagingService:
 
     def studies(self, user: AuthenticatedUser, patient_id: str) -> list[StudySummary]:
         self._authz.require(user, Action.IMAGING_VIEW, record_type="patient", record_id=patient_id)
-        with self._db.unit_of_work() as uow:
+        # Reads: the only write is the audit event, committed without an fsync.
+        with self._db.unit_of_work(durable=False) as uow:
             ids = uow.session.scalars(
                 select(StudyRow.id)
                 .where(StudyRow.patient_id == patient_id, StudyRow.deleted_at.is_(None))
@@ -101,7 +102,7 @@ class ImagingService:
         self._authz.require(
             user, Action.IMAGING_VIEW, record_type="imaging_instance", record_id=instance_id
         )
-        with self._db.unit_of_work() as uow:
+        with self._db.unit_of_work(durable=False) as uow:
             row = instance_row(uow.session, instance_id)
             image = decode_instance(uow.session, row)
             self._audit.append(

@@ -104,6 +104,7 @@ class ImportReport:
     duplicates: int
     problems: tuple[FileProblem, ...]
     warnings: tuple[str, ...]
+    instance_ids: tuple[str, ...] = ()  # the images this import stored, in import order
 
 
 @dataclass(frozen=True)
