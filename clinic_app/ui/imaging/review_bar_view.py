@@ -34,6 +34,9 @@ class ReviewBarView(QWidget):
         super().__init__(parent)
         self.setObjectName("reviewBarView")
         self._can_review = can_review
+        # Adding to a visit's assessment needs the right to assess visits (the records service
+        # checks it too); the controller sets this from the user's role.
+        self.can_copy = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.status_label = QLabel()
@@ -54,7 +57,7 @@ class ReviewBarView(QWidget):
         self.accept_button.setObjectName("acceptButton")
         self.reject_button = QPushButton(icon("cancel"), "Reject")
         self.reject_button.setObjectName("rejectButton")
-        self.copy_button = QPushButton(icon("copy"), "Copy to assessment")
+        self.copy_button = QPushButton(icon("copy"), "Add to assessment…")
         self.copy_button.setObjectName("copyToAssessmentButton")
         self.request_button = QPushButton(icon("assign"), "Request review…")
         self.request_button.setObjectName("requestReviewButton")
@@ -74,7 +77,10 @@ class ReviewBarView(QWidget):
         self.reject_button.clicked.connect(self._on_reject_button_clicked)
         self.copy_button.clicked.connect(self.copy_requested)
         self.request_button.clicked.connect(self.review_requested)
-        self.copy_button.setToolTip("Only a result a doctor has accepted can be copied.")
+        self.copy_button.setToolTip(
+            "Adds the result, labelled as decision support, to an open visit's assessment. "
+            "Only a result a doctor has accepted can be added."
+        )
 
     def show_result(self, result: AnalysisResult, names: dict[str, str]) -> None:
         text, colour = _STATUS_TEXT.get(result.status, (result.status, "#3d4f5f"))
@@ -93,7 +99,7 @@ class ReviewBarView(QWidget):
             lines.append(f"{when} {who}, {what}{comment}")
         self.history_label.setText("\n".join(lines))
         self.history_label.setVisible(bool(lines))
-        self.copy_button.setEnabled(result.can_copy_to_assessment)
+        self.copy_button.setEnabled(result.can_copy_to_assessment and self.can_copy)
         self.comment_edit.clear()
         self.set_busy(False)
 

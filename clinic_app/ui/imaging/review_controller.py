@@ -1,6 +1,7 @@
 """The clinicians' decisions on the shown AI result: a doctor accepts or rejects it with a
-comment; an accepted result's text is copied for the visit's assessment; anyone who may run
-models can ask a doctor to review it (a notice in the doctor's inbox)."""
+comment; an accepted result's labelled text is added to the assessment of an open visit the
+clinician picks (through the records service); anyone who may run models can ask a doctor to
+review it (a notice in the doctor's inbox)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QGuiApplication
 
+from clinic_app.imaging.assessment_copy import copy_to_visit, open_visits
 from clinic_app.imaging.summaries import AnalysisResult
+from clinic_app.records.models import Visit, VisitSummary
 from clinic_app.security.permissions import Action, Role
 from clinic_app.security.users import UserSummary
 from clinic_app.ui.imaging.analysis_result_view import AnalysisResultView
 from clinic_app.ui.imaging.request_review_dialog import RequestReviewDialog
+from clinic_app.ui.imaging.visit_choice_dialog import VisitChoiceDialog, visit_text
 from clinic_app.ui.tasks.task_runner import Lane, TaskContext
 
 if TYPE_CHECKING:
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
 
 class ReviewController(QObject):
     result_updated = Signal(object)  # AnalysisResult
-    assessment_copied = Signal(str)
+    assessment_copied = Signal(str)  # the visit id whose assessment took the result
     status_reported = Signal(str)
 
     def __init__(
@@ -35,7 +38,9 @@ class ReviewController(QObject):
         self._can_review = context.user.can(Action.AI_REVIEW)
         self.people: list[UserSummary] = []
         self.dialog: RequestReviewDialog | None = None
+        self.visit_dialog: VisitChoiceDialog | None = None
         bar = view.review_bar
+        bar.can_copy = context.user.can(Action.VISIT_ASSESS)
         bar.decided.connect(self._on_review_bar_decided)
         bar.copy_requested.connect(self.copy_to_assessment)
         bar.review_requested.connect(self.request_review)
@@ -93,23 +98,53 @@ class ReviewController(QObject):
 
     @Slot()
     def copy_to_assessment(self) -> None:
+        """Offers the patient's open visits and the text to add; the choice is saved by
+        `_add_to_visit`. The service refuses a result that isn't accepted whatever the UI."""
         result = self._view.result
         if result is None or not result.can_copy_to_assessment:
             return
-        analyses, user = self._context.services.analyses, self._context.user
+        services, user = self._context.services, self._context.user
+        visits, analyses = services.records.visits, services.analyses
+
+        def load(_ctx: TaskContext) -> tuple[list[VisitSummary], str]:
+            return (
+                open_visits(visits, user, result.patient_id),
+                analyses.assessment_text(user, result.id),
+            )
+
         self._context.runner.run(
             Lane.DATABASE,
-            lambda _ctx: analyses.assessment_text(user, result.id),
-            label="assessment text",
+            load,
+            label="open visits",
             owner=self,
-            on_success=self._on_assessment_text,
+            on_success=lambda loaded: self._on_visits_loaded(result, *loaded),
             on_failure=self._on_call_failed,
         )
 
-    def _on_assessment_text(self, text: str) -> None:
-        QGuiApplication.clipboard().setText(text)
-        self.status_reported.emit("Copied: paste it into the visit's assessment.")
-        self.assessment_copied.emit(text)
+    def _on_visits_loaded(
+        self, result: AnalysisResult, visits: list[VisitSummary], text: str
+    ) -> None:
+        self.visit_dialog = VisitChoiceDialog(visits, text, self._view)
+        self.visit_dialog.visit_chosen.connect(lambda chosen: self._add_to_visit(result, chosen))
+        self.visit_dialog.open()
+
+    def _add_to_visit(self, result: AnalysisResult, visit_id: str) -> None:
+        services, user = self._context.services, self._context.user
+        analyses, visits = services.analyses, services.records.visits
+        self._context.runner.run(
+            Lane.DATABASE,
+            lambda _ctx: copy_to_visit(analyses, visits, user, result.id, visit_id),
+            label="assessment update",
+            owner=self,
+            on_success=self._on_visit_updated,
+            on_failure=self._on_call_failed,
+        )
+
+    def _on_visit_updated(self, visit: Visit) -> None:
+        self.status_reported.emit(
+            f"Added to the assessment of the visit of {visit_text(visit.summary)}."
+        )
+        self.assessment_copied.emit(visit.id)
 
     @Slot()
     def request_review(self) -> None:

@@ -12,12 +12,12 @@ import cv2
 import numpy as np
 from clinic_app.bootstrap import Services
 from clinic_app.imaging.model_registry import MODELS_DIR
+from clinic_app.records.models import VisitInput
 from clinic_app.security.permissions import Role
 from clinic_app.settings import Settings
 from clinic_app.ui.imaging.analysis_result_view import DECISION_SUPPORT_BANNER
 from clinic_app.ui.imaging.imaging_page import ImagingPage
 from clinic_app.ui.tasks.task_runner import Lane, TaskRunner
-from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from tests.imaging.model_factory import write_pack
@@ -134,12 +134,50 @@ def test_a_doctor_accepts_or_rejects_and_only_an_accepted_result_is_copied(
         bar.accept_button.click()
     assert bar.status_label.text() == "Accepted by a doctor"
     assert bar.copy_button.isEnabled()
+    visit = services.records.visits.open_visit(
+        doctor, patient, data=VisitInput(reason="Mole check", assessment="Looks regular.")
+    )
+    bar.copy_button.click()
+    qtbot.waitUntil(lambda: reviews.visit_dialog is not None, timeout=WAIT_MS)
+    dialog = reviews.visit_dialog
+    assert dialog is not None
+    assert dialog.visit_combo.currentData() == visit.id
+    assert "Mole check" in dialog.visit_combo.currentText()
+    preview = dialog.preview.toPlainText()
+    assert preview.startswith("AI decision support: quadrant-demo 1.0.0 (demonstration)")
+    assert "accepted by Greg House" in preview
     with qtbot.waitSignal(reviews.assessment_copied, timeout=WAIT_MS) as copied:
-        bar.copy_button.click()
-    assert copied.args[0].startswith("AI decision support, accepted by a doctor: Bright corner")
-    assert QGuiApplication.clipboard().text() == copied.args[0]
+        dialog.add_button.click()
+    assert copied.args[0] == visit.id
+    saved = services.records.visits.get_visit(doctor, visit.id).assessment
+    assert saved == "Looks regular.\n\n" + preview
     [stored] = services.analyses.for_patient(doctor, patient)
     assert [event.kind for event in stored.events] == ["rejected", "accepted"]
+
+
+def test_without_an_open_visit_the_dialog_says_so_and_adds_nothing(
+    qtbot: QtBot,
+    services: Services,
+    imaging_page: PageFactory,
+    quadrant_model: str,
+    tmp_path: Path,
+) -> None:
+    doctor = sign_in(services, Role.DOCTOR)
+    patient = import_paths(services, doctor, [bright_corner_photo(tmp_path)])
+    page = ready_page(qtbot, imaging_page, Role.DOCTOR, patient)
+    choose_model(page, quadrant_model)
+    run_image(qtbot, page)
+    reviews, bar = page.analysis.reviews, page.ai_view.result_view.review_bar
+    with qtbot.waitSignal(reviews.result_updated, timeout=WAIT_MS):
+        bar.accept_button.click()
+    bar.copy_button.click()
+    qtbot.waitUntil(lambda: reviews.visit_dialog is not None, timeout=WAIT_MS)
+    dialog = reviews.visit_dialog
+    assert dialog is not None
+    assert dialog.empty_label.isVisibleTo(dialog)
+    assert not dialog.add_button.isEnabled()
+    dialog.reject()
+    assert services.records.visits.list_visits(doctor, patient) == []
 
 
 def test_a_nurse_cannot_review_but_can_ask_a_doctor(
@@ -159,6 +197,7 @@ def test_a_nurse_cannot_review_but_can_ask_a_doctor(
     assert not bar.reject_button.isVisible()
     assert bar.role_hint.isVisible()
     assert not bar.copy_button.isEnabled()
+    assert not bar.can_copy, "a nurse does not write assessments, accepted or not"
     qtbot.waitUntil(lambda: bool(page.analysis.reviews.people), timeout=WAIT_MS)
 
     bar.request_button.click()
