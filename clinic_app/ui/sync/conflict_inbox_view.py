@@ -92,9 +92,9 @@ class ConflictInboxView(QWidget):
             "conflictTable",
             stretch=ConflictColumn.CHANGED,
             widths={
-                ConflictColumn.FOUND: 120,
-                ConflictColumn.KIND: 170,
-                ConflictColumn.RECORD: 130,
+                ConflictColumn.FOUND: 150,
+                ConflictColumn.KIND: 200,
+                ConflictColumn.RECORD: 150,
             },
         )
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -102,7 +102,7 @@ class ConflictInboxView(QWidget):
         splitter.addWidget(self._build_detail())
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([440, 660])
+        splitter.setSizes([620, 700])
         self.empty_state = EmptyState("verify")
         self.empty_state.set_message(
             "No conflicts",

@@ -28,7 +28,7 @@ _HEADERS = {
     ConflictColumn.FOUND: "Found",
     ConflictColumn.KIND: "Kind",
     ConflictColumn.RECORD: "Record",
-    ConflictColumn.CHANGED: "Fields that differ",
+    ConflictColumn.CHANGED: "Differs in",
 }
 
 

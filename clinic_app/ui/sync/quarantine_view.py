@@ -49,10 +49,10 @@ class QuarantineView(QWidget):
             "quarantineTable",
             stretch=HeldColumn.REASON,
             widths={
-                HeldColumn.SINCE: 130,
-                HeldColumn.RECORD: 150,
+                HeldColumn.SINCE: 150,
+                HeldColumn.RECORD: 175,
                 HeldColumn.DIRECTION: 160,
-                HeldColumn.ATTEMPTS: 50,
+                HeldColumn.ATTEMPTS: 56,
             },
         )
         self.editor = HeldRecordEditor()

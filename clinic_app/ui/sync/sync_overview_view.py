@@ -111,7 +111,7 @@ class SyncOverviewView(QWidget):
             "syncLogTable",
             stretch=LogColumn.MESSAGE,
             widths={
-                LogColumn.WHEN: 130,
+                LogColumn.WHEN: 150,
                 LogColumn.EVENT: 210,
                 LogColumn.RECORD: 170,
                 LogColumn.COUNT: 60,
