@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from clinic_app.codes.service import CodeService
-from clinic_app.imaging.analysis_service import AnalysisService
-from clinic_app.imaging.import_service import ImagingImportService
-from clinic_app.imaging.model_admin import ModelAdminService
-from clinic_app.imaging.model_registry import ModelRegistry
-from clinic_app.imaging.study_service import ImagingService
+from clinic_app.errors import ClinicError
 from clinic_app.maintenance.audit_service import AuditService
 from clinic_app.maintenance.backup_service import BackupService
+from clinic_app.maintenance.workstation_settings import WorkstationSettingsService
 from clinic_app.notifications.service import NotificationService
 from clinic_app.patients.service import PatientService
 from clinic_app.records.services import Records, build_records
@@ -34,6 +32,21 @@ from clinic_app.triage.code_suggestions import CodesServiceSuggester
 from clinic_app.triage.online import OnlineAnalysisConfig, OnlineAnalyst
 from clinic_app.triage.service import TriageService, build_triage
 
+if TYPE_CHECKING:
+    from clinic_app.imaging.analysis_service import AnalysisService
+    from clinic_app.imaging.import_service import ImagingImportService
+    from clinic_app.imaging.model_admin import ModelAdminService
+    from clinic_app.imaging.model_registry import ModelRegistry
+    from clinic_app.imaging.study_service import ImagingService
+
+# The imaging services, built when first used (see `Services`). `models` is not here: the
+# registry holds no database and outlives a restore.
+_IMAGING_SERVICES = ("imaging", "imaging_import", "analyses", "model_admin")
+
+
+class UnlockModeLockedError(ClinicError):
+    """IT's machine configuration fixed the unlock mode and another one was asked for."""
+
 
 @dataclass
 class Services:
@@ -51,12 +64,42 @@ class Services:
     triage: TriageService
     backups: BackupService = field(repr=False)
     codes: CodeService = field(repr=False)
-    models: ModelRegistry = field(repr=False)
-    imaging: ImagingService = field(repr=False)
-    imaging_import: ImagingImportService = field(repr=False)
-    analyses: AnalysisService = field(repr=False)
-    model_admin: ModelAdminService = field(repr=False)
     sync: SyncService = field(repr=False)
+    workstation_settings: WorkstationSettingsService = field(repr=False)
+
+    # Imaging imports NumPy, OpenCV and pydicom (about a second and tens of MB): its services
+    # are built on first use, so opening the store, signing in and the CLI's other commands
+    # never pay for them. `_wire` drops them after a restore; the next use builds them anew.
+
+    @cached_property
+    def models(self) -> ModelRegistry:
+        from clinic_app.imaging.model_registry import ModelRegistry
+
+        return ModelRegistry.for_data_dir(self.settings.data_dir)
+
+    @cached_property
+    def imaging(self) -> ImagingService:
+        from clinic_app.imaging.study_service import ImagingService
+
+        return ImagingService(self.db, self.audit_log, self.authorizer)
+
+    @cached_property
+    def imaging_import(self) -> ImagingImportService:
+        from clinic_app.imaging.import_service import ImagingImportService
+
+        return ImagingImportService(self.db, self.audit_log, self.authorizer)
+
+    @cached_property
+    def analyses(self) -> AnalysisService:
+        from clinic_app.imaging.analysis_service import AnalysisService
+
+        return AnalysisService(self.db, self.audit_log, self.authorizer, self.models)
+
+    @cached_property
+    def model_admin(self) -> ModelAdminService:
+        from clinic_app.imaging.model_admin import ModelAdminService
+
+        return ModelAdminService(self.models, self.db, self.audit_log, self.authorizer)
 
     def new_session(self, user: AuthenticatedUser) -> UserSession:
         return UserSession(user, timedelta(minutes=self.settings.idle_lock_minutes))
@@ -79,7 +122,6 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
     db = store.db
     authorizer = Authorizer(db, audit_log)
     codes = CodeService(db, audit_log, authorizer)
-    models = ModelRegistry.for_data_dir(settings.data_dir)
     scheduling = build_scheduling(db, audit_log, authorizer)
     services = Services(
         settings=settings,
@@ -95,14 +137,23 @@ def build_services(settings: Settings, store: OpenedStore) -> Services:
         **_clinical(settings, db, audit_log, authorizer, codes),
         backups=BackupService(settings, db, store.key, audit_log, authorizer, reopen),
         codes=codes,
-        models=models,
-        imaging=ImagingService(db, audit_log, authorizer),
-        imaging_import=ImagingImportService(db, audit_log, authorizer),
-        analyses=AnalysisService(db, audit_log, authorizer, models),
-        model_admin=ModelAdminService(models, db, audit_log, authorizer),
         sync=SyncService(settings, db, audit_log, authorizer, scheduling.booking),
+        workstation_settings=WorkstationSettingsService(
+            settings,
+            store.info.unlock_mode.value,
+            db,
+            audit_log,
+            authorizer,
+            lambda changed: _apply_settings(services, changed),
+        ),
     )
     return services
+
+
+def _apply_settings(services: Services | None, changed: Settings) -> None:
+    """An administrator changed a setting: new sessions (`new_session`) use it."""
+    if services is not None:
+        services.settings = changed
 
 
 def _wire(services: Services, db: Database) -> None:
@@ -114,10 +165,16 @@ def _wire(services: Services, db: Database) -> None:
     services.audit = AuditService(db, services.audit_log, authorizer)
     services.notifications = NotificationService(db, services.audit_log)
     services.codes = CodeService(db, services.audit_log, authorizer)
-    services.imaging = ImagingService(db, services.audit_log, authorizer)
-    services.imaging_import = ImagingImportService(db, services.audit_log, authorizer)
-    services.analyses = AnalysisService(db, services.audit_log, authorizer, services.models)
-    services.model_admin = ModelAdminService(services.models, db, services.audit_log, authorizer)
+    for name in _IMAGING_SERVICES:
+        services.__dict__.pop(name, None)  # rebuilt on the new database when next used
+    services.workstation_settings = WorkstationSettingsService(
+        services.settings,
+        services.store.info.unlock_mode.value,
+        db,
+        services.audit_log,
+        authorizer,
+        lambda changed: _apply_settings(services, changed),
+    )
     services.scheduling = build_scheduling(db, services.audit_log, authorizer)
     services.sync = SyncService(
         services.settings, db, services.audit_log, authorizer, services.scheduling.booking
@@ -150,6 +207,23 @@ def open_store_with_key(settings: Settings, store: OpenedStore) -> OpenedStore:
     return reopen_with_key(settings, store.info, store.key)
 
 
+def unlock_mode_for(settings: Settings, requested: UnlockMode | None) -> UnlockMode:
+    """The unlock mode for a new database: the one asked for, else IT's choice, else keyring
+    where a secure one exists. When IT locked the mode, asking for another is refused."""
+    from clinic_app.storage.keys import choose_unlock_mode
+
+    configured = UnlockMode(settings.unlock_mode) if settings.unlock_mode else None
+    locked = configured is not None and settings.is_locked("unlock_mode")
+    if locked and requested is not None and requested is not configured:
+        assert configured is not None
+        where = f" in {settings.machine_config_file}" if settings.machine_config_file else ""
+        raise UnlockModeLockedError(
+            f"Your IT department set the unlock mode of this workstation to "
+            f"{configured.value}{where}; a {requested.value} database can't be created here."
+        )
+    return choose_unlock_mode(requested or configured)
+
+
 def open_services(
     settings: Settings, passphrase: str | None = None, progress: ProgressReporter | None = None
 ) -> Services:
@@ -175,7 +249,8 @@ def initialise(
     username = normalise_username(admin_username)
     clean_display_name(admin_display_name)
     check_password_rules(admin_password, username)
-    store, recovery_key = create_store(settings, mode, passphrase, progress)
+    chosen = unlock_mode_for(settings, mode)
+    store, recovery_key = create_store(settings, chosen, passphrase, progress)
     services = build_services(settings, store)
     services.accounts.create_first_admin(username, admin_display_name, admin_password)
     return services, recovery_key

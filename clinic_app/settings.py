@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from clinic_app.packaging.machine_config import load_machine_config
+from clinic_app.packaging.workstation_preferences import WorkstationPreferences
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +108,18 @@ class Settings:
 
     @classmethod
     def load(cls, data_dir: str | os.PathLike[str] | None = None) -> Settings:
+        """IT's machine configuration, then what an administrator saved for this workstation
+        (`workstation.json`) where IT did not lock it. Raises `MachineConfigError` when IT's
+        file is broken: the entry points say so and stop."""
         machine = load_machine_config()
+        folder = resolve_data_dir(data_dir, machine.data_dir)
+        saved = WorkstationPreferences.load(folder)
+        minutes = machine.idle_lock_minutes or DEFAULT_IDLE_LOCK_MINUTES
+        if saved.idle_lock_minutes is not None and "idle_lock_minutes" not in machine.locked:
+            minutes = saved.idle_lock_minutes
         return cls(
-            data_dir=resolve_data_dir(data_dir, machine.data_dir),
-            idle_lock_minutes=machine.idle_lock_minutes or DEFAULT_IDLE_LOCK_MINUTES,
+            data_dir=folder,
+            idle_lock_minutes=minutes,
             unlock_mode=machine.unlock_mode,
             sync_server_url=machine.sync_server_url or "",
             language=machine.language or "",
@@ -122,6 +131,12 @@ class Settings:
     def is_locked(self, name: str) -> bool:
         """True when IT's machine configuration says users may not change `name`."""
         return name in self.locked
+
+    @property
+    def locked_note(self) -> str:
+        """What a locked setting says about where its value comes from."""
+        where = self.machine_config_file
+        return f"Set by your IT department in {where}" if where else "Set by your IT department"
 
     @property
     def sync(self) -> SyncSettings:

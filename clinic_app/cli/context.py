@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from clinic_app.bootstrap import Services, open_services
 from clinic_app.errors import ClinicError
-from clinic_app.security.users import AuthenticatedUser
 from clinic_app.settings import Settings
-from clinic_app.storage import store
-from clinic_app.storage.keys import UnlockMode
+
+if TYPE_CHECKING:
+    from clinic_app.bootstrap import Services
+    from clinic_app.security.users import AuthenticatedUser
 
 PASSPHRASE_ENV = "CLINIC_PASSPHRASE"
 PASSWORD_ENV = "CLINIC_PASSWORD"
@@ -39,6 +40,11 @@ class CliContext:
 
     def services(self) -> Services:
         if self._services is None:
+            # Imported here: `clinic --version` and `--help` never load the database stack.
+            from clinic_app.bootstrap import open_services
+            from clinic_app.storage import store
+            from clinic_app.storage.keys import UnlockMode
+
             passphrase = None
             if store.unlock_mode(self.settings) is UnlockMode.PASSPHRASE:
                 passphrase = secret(PASSPHRASE_ENV, "Database passphrase")
@@ -72,6 +78,11 @@ def _set_user(ctx: click.Context, _param: click.Parameter, value: str | None) ->
 
 # Every command that acts as a user also takes --user after its name, as people type it.
 user_option = click.option(
-    "--user", "user_name", default=None, expose_value=False, callback=_set_user,
-    is_eager=False, help="Act as this user (same as the global --user).",
+    "--user",
+    "user_name",
+    default=None,
+    expose_value=False,
+    callback=_set_user,
+    is_eager=False,
+    help="Act as this user (same as the global --user).",
 )

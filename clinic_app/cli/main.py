@@ -15,31 +15,25 @@ import traceback
 import click
 
 from clinic_app import __version__
-from clinic_app.cli.audit_commands import audit
-from clinic_app.cli.backup_commands import backup
-from clinic_app.cli.codes_commands import codes
 from clinic_app.cli.context import USER_ENV, CliContext
-from clinic_app.cli.demo_commands import demo
-from clinic_app.cli.imaging_commands import imaging
-from clinic_app.cli.models_commands import models
-from clinic_app.cli.package_commands import update, verify_package
-from clinic_app.cli.patient_commands import patient
-from clinic_app.cli.schedule_commands import schedule
-from clinic_app.cli.store_commands import init, selftest, unlock
-from clinic_app.cli.sync_commands import sync
-from clinic_app.cli.triage_commands import triage
-from clinic_app.cli.user_commands import user
-from clinic_app.cli.visit_commands import visit
+from clinic_app.cli.lazy_commands import COMMANDS, LazyCommandGroup
 from clinic_app.errors import ClinicError, ValidationError
+from clinic_app.packaging.machine_config import MachineConfigError
 from clinic_app.settings import DATA_DIR_ENV, Settings
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
+# sysexits.h EX_CONFIG: IT's machine configuration is broken (the GUI exits with it too).
+EXIT_MACHINE_CONFIG = 78
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyCommandGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "--version", prog_name="clinic")
 @click.option(
     "--data-dir",
@@ -62,17 +56,6 @@ def cli(ctx: click.Context, data_dir: str | None, username: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (init, unlock, selftest, user, patient, demo, audit, backup, visit, triage):
-    cli.add_command(command)
-for command in (imaging, models):
-    cli.add_command(command)
-cli.add_command(codes)
-cli.add_command(schedule)
-cli.add_command(sync)
-cli.add_command(verify_package)
-cli.add_command(update)
-
-
 def _one_line(exc: ClinicError) -> str:
     if isinstance(exc, ValidationError) and exc.field_errors:
         return "; ".join(f"{field}: {message}" for field, message in exc.field_errors.items())
@@ -92,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code if exc.exit_code else EXIT_USAGE
+    except MachineConfigError as exc:
+        click.echo(f"error: {_one_line(exc)} Contact your IT department.", err=True)
+        return EXIT_MACHINE_CONFIG
     except ClinicError as exc:
         click.echo(f"error: {_one_line(exc)}", err=True)
         return EXIT_FAILURE

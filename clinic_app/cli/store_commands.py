@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from clinic_app import __version__
-from clinic_app.bootstrap import initialise
+from clinic_app.bootstrap import initialise, unlock_mode_for
 from clinic_app.cli.context import PASSPHRASE_ENV, CliContext, pass_cli, secret
 from clinic_app.cli.output import emit_json
 from clinic_app.errors import ClinicError
@@ -59,8 +59,9 @@ def _passphrase_for(mode: UnlockMode) -> str | None:
     "unlock_mode",
     type=_MODE,
     default=None,
-    help="keyring (key kept in the OS keyring) or passphrase. Default: keyring when a "
-    "secure one exists, else passphrase.",
+    help="keyring (key kept in the OS keyring) or passphrase. Default: the machine "
+    "configuration's unlock_mode, else keyring when a secure one exists, else passphrase. "
+    "When IT locked unlock_mode, another choice is refused.",
 )
 @click.option("--admin", "admin_username", required=True, help="User name of the first admin.")
 @click.option("--display-name", default=None, help="The admin's display name.")
@@ -81,8 +82,15 @@ def init(
     as_json: bool,
 ) -> None:
     """Create the encrypted database and the first administrator."""
-    mode = keys.choose_unlock_mode(UnlockMode(unlock_mode) if unlock_mode else None)
-    if unlock_mode is None and mode is UnlockMode.PASSPHRASE:
+    settings = state.settings
+    mode = unlock_mode_for(settings, UnlockMode(unlock_mode) if unlock_mode else None)
+    if unlock_mode is None and settings.unlock_mode:
+        click.echo(
+            f"Unlock mode {mode.value}, as your IT department configured in "
+            f"{settings.machine_config_file}.",
+            err=True,
+        )
+    elif unlock_mode is None and mode is UnlockMode.PASSPHRASE:
         click.echo(
             "No secure OS keyring here: the database will be protected by a passphrase.", err=True
         )
@@ -121,7 +129,8 @@ def init(
     "unlock_mode",
     type=_MODE,
     default=None,
-    help="How this machine keeps the new key. Default: keyring when available.",
+    help="How this machine keeps the new key. Default: the machine configuration's "
+    "unlock_mode, else keyring when available.",
 )
 @click.option(
     "--recovery-key-file",
@@ -143,7 +152,7 @@ def unlock(
     The old recovery key stops working; a new one is shown once.
     """
     given = recovery_key or secret(RECOVERY_KEY_ENV, "Recovery key")
-    mode = keys.choose_unlock_mode(UnlockMode(unlock_mode) if unlock_mode else None)
+    mode = unlock_mode_for(state.settings, UnlockMode(unlock_mode) if unlock_mode else None)
     passphrase = _passphrase_for(mode)
     fresh = recover_store(state.settings, given, mode, passphrase)
     result: dict[str, str] = {"unlock_mode": fresh.info.unlock_mode.value}

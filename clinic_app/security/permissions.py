@@ -64,6 +64,7 @@ class Action(StrEnum):
     SYNC_RUN = "sync.run"  # sync with the clinic's server now; see its status and log
     SYNC_RESOLVE = "sync.resolve"  # resolve sync conflicts and retry quarantined records
     SYNC_CONFIGURE = "sync.configure"  # server address, device token, on/off, interval
+    SETTINGS_MANAGE = "settings.manage"  # this workstation's settings IT left unlocked
 
 
 _FRONT_DESK = {
@@ -161,6 +162,10 @@ _SYNC: dict[Role, frozenset[Action]] = {
     Role.FRONT_DESK: frozenset({Action.SYNC_RUN, Action.SYNC_RESOLVE}),
 }
 PERMISSIONS = {role: actions | _SYNC[role] for role, actions in PERMISSIONS.items()}
+
+# Workstation settings (idle lock, …): the administrator, within what IT's machine
+# configuration left unlocked; everyone else sees them read-only.
+PERMISSIONS[Role.ADMIN] = PERMISSIONS[Role.ADMIN] | {Action.SETTINGS_MANAGE}
 
 
 def is_allowed(role: Role, action: Action) -> bool:

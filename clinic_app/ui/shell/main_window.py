@@ -6,6 +6,8 @@ shown, and never calls a service itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -28,6 +30,9 @@ from clinic_app.ui.shell.lock_screen import LockScreen
 from clinic_app.ui.shell.page_registry import PageSpec
 from clinic_app.ui.shell.shell_page import PageCompanion, PageContext, ShellCommand, ShellPage
 from clinic_app.ui.ui_state_store import UiState
+
+if TYPE_CHECKING:
+    from clinic_app.ui.settings.settings_dialog import SettingsDialog
 
 PAGE_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_MESSAGE_MS = 5000
@@ -107,6 +112,10 @@ class MainWindow(QMainWindow):
         self.lock_button.setText("Lock")
         self.lock_button.setToolTip("Lock the screen (Ctrl+L)")
         self.lock_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setText("Settings")
+        self.settings_button.setToolTip("This workstation's settings (Ctrl+,)")
         self.sign_out_button = QToolButton()
         self.sign_out_button.setObjectName("signOutButton")
         self.sign_out_button.setIcon(icon("sign_out"))
@@ -115,6 +124,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.connection_icon)
         bar.addPermanentWidget(self.connection_label)
         bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.settings_button)
         bar.addPermanentWidget(self.lock_button)
         bar.addPermanentWidget(self.sign_out_button)
         self.lock_button.clicked.connect(self.lock_requested)
@@ -142,6 +152,11 @@ class MainWindow(QMainWindow):
         )
         # F1 is HelpContents on most platforms; make sure it is there everywhere.
         self.help_action.setShortcuts([QKeySequence("F1")])
+        self.settings_action = add(
+            "settingsAction", "Settings", "Ctrl+,", self._on_settings_action_triggered
+        )
+        self.settings_button.setDefaultAction(self.settings_action)
+        self.settings_button.setToolTip("This workstation's settings (Ctrl+,)")
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -240,6 +255,18 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    @Slot()
+    def _on_settings_action_triggered(self) -> None:
+        self.show_settings()
+
+    def show_settings(self) -> SettingsDialog:
+        """The Settings dialog (Ctrl+,): reads and saves through its controller."""
+        from clinic_app.ui.settings.settings_controller import SettingsController
+
+        controller = SettingsController(self._context, self)
+        controller.open()
+        return controller.dialog
+
     # --- lock ----------------------------------------------------------------------------
 
     def set_locked(self, locked: bool) -> None:
@@ -247,7 +274,7 @@ class MainWindow(QMainWindow):
         if locked == self.locked:
             return
         self.locked = locked
-        for action in (self.find_action, self.new_action, self.lock_action):
+        for action in (self.find_action, self.new_action, self.lock_action, self.settings_action):
             action.setEnabled(not locked)
         self.lock_button.setEnabled(not locked)
         self.sign_out_button.setEnabled(not locked)
