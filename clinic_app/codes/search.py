@@ -3,60 +3,86 @@
 User text never reaches FTS5 syntax: it is folded and split into word tokens and each token
 is quoted as a prefix phrase (`"tok"*`), so `"`, `*`, `-`, `NEAR` or `AND` are plain text.
 
-Ranking: an exact code first, then codes that start with the typed code (billable first); for
-words, bm25 over the description and the other names (inclusion terms, synonyms), with a bonus
-for billable codes and for a description that equals or starts with the query.
+Order of results: an exact code, then codes that start with the typed code (billable first);
+then, for ICD-10-CM, the default code of a bare term as the Alphabetic Index assigns it
+("hypertension" → I10, "COPD" → J44.9; resources/codes/index_terms.tsv, after the
+abbreviations and lay terms of the same folder); then the word matches, ranked by how much of
+each code's title the query covers (`search_ranking`).
 
-Broad words ("fracture", "le") match tens of thousands of codes, and ranking them all costs
-tens of milliseconds. A set's rowids run from general to specific (see `tables.py`), so when a
-query matches more than `BROAD_CAP` rows only the first `BROAD_CAP` in that order are ranked:
-categories and subcategories before seventh-character codes, which is what someone who typed
-one broad word can use, and keeps every search within a few milliseconds.
+Cost: every search reads at most `CANDIDATES` FTS matches and ranks them in Python, so a broad
+word ("fracture", 20,000 matches) or a two-letter prefix costs what a rare word costs. A set's
+rowids run from general to specific (categories, then subcategories, … seventh-character
+codes: see `tables.py`) and FTS5 returns matches in rowid order, so the candidates of a broad
+query are its most general codes, the ones a bare word asks for. bm25 is not used: it was most
+of the time of a broad search (it reads every candidate's column sizes), and ranks titles worse
+than coverage does (see `search_ranking`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
+from clinic_app.codes.lexicon import Lexicon, load_lexicon
 from clinic_app.codes.loader import BILLABLE_FLAG
-from clinic_app.codes.models import CodeKind
+from clinic_app.codes.models import CodeSystem
+from clinic_app.codes.search_ranking import code_bonus, other_names_score, title_score
+from clinic_app.codes.search_vocabulary import expand, vocabulary
 from clinic_app.codes.source_set import code_key
-from clinic_app.codes.tables import CodeSetRow
 from clinic_app.codes.text_folding import words
 
 MAX_QUERY_CHARS = 200
 MAX_TOKENS = 10
-BROAD_CAP = 1500
-BILLABLE_BONUS = 1.5
+CANDIDATES = 200
+RANKED = 40
 EXACT_CODE_SCORE = 100.0
 PREFIX_CODE_SCORE = 50.0
+DEFAULT_CODE_SCORE = 40.0
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")
-_NOT_CODES = (CodeKind.CHAPTER.value, CodeKind.BLOCK.value)
 
 _EXACT = text(
     "SELECT id, code, description, billable FROM codes "
     "WHERE set_id = :set_id AND code_key = :key AND kind NOT IN ('chapter', 'block')"
 )
-_PREFIX = text(
-    "SELECT id, code, description, billable FROM codes "
-    "WHERE set_id = :set_id AND billable = :billable AND code_key > :key AND code_key < :upper "
-    "AND kind NOT IN ('chapter', 'block') ORDER BY code_key LIMIT :limit"
+# One statement, three index ranges (ix_codes_set_key, then ix_codes_set_billable_key once per
+# billable value), each read in order and stopped at the limit: no sort, one round trip.
+_BY_CODE = text(
+    "SELECT 0 AS tier, id, code, description, billable FROM codes "
+    "WHERE set_id = :set_id AND code_key = :key AND kind NOT IN ('chapter', 'block') "
+    "UNION ALL SELECT * FROM (SELECT 1, id, code, description, billable FROM codes "
+    "WHERE set_id = :set_id AND billable = 1 AND code_key > :key AND code_key < :upper "
+    "AND kind NOT IN ('chapter', 'block') ORDER BY code_key LIMIT :limit) "
+    "UNION ALL SELECT * FROM (SELECT 2, id, code, description, billable FROM codes "
+    "WHERE set_id = :set_id AND billable = :unbillable AND code_key > :key AND code_key < :upper "
+    "AND kind NOT IN ('chapter', 'block') ORDER BY code_key LIMIT :limit)"
 )
-_CUTOFF = text(
-    "SELECT rowid FROM code_fts WHERE code_fts MATCH :match "
-    "AND rowid >= :lo AND rowid <= :hi LIMIT 1 OFFSET :cap"
+# The FTS subquery stops at :cap matches (rowid order); each is then one primary-key lookup.
+_CANDIDATES = text(
+    "SELECT c.id, c.code, c.description, c.billable, c.kind "
+    "FROM (SELECT rowid AS id FROM code_fts WHERE code_fts MATCH :match "
+    "AND rowid >= :lo AND rowid <= :hi LIMIT :cap) AS f "
+    "CROSS JOIN codes AS c ON c.id = f.id ORDER BY length(c.description) LIMIT :ranked"
 )
-_RANKED = text(
-    "SELECT c.id, c.code, c.description, c.billable, "
-    "bm25(code_fts, 1.0, 0.6, 0.0) AS rank "
-    "FROM code_fts CROSS JOIN codes AS c ON c.id = code_fts.rowid "
-    "WHERE code_fts MATCH :match AND code_fts.rowid >= :lo AND code_fts.rowid <= :hi "
-    "ORDER BY rank - c.billable * :bonus LIMIT :limit"
+_OTHER_NAMES = (
+    "SELECT code_id, text FROM code_notes WHERE code_id IN ({ids}) "
+    "AND kind IN ('inclusion', 'includes', 'synonym')"
 )
+
+
+@dataclass(frozen=True)
+class SearchSet:
+    """What a search needs of a code set (read with one plain query, no ORM row)."""
+
+    id: str
+    system: str
+    version: str
+    first_rowid: int
+    last_rowid: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +91,7 @@ class CodeQuery:
     folded: str
     tokens: tuple[str, ...]
     code_key: str | None  # set when the query could be a code ("e119", "E11.9", "J1100")
+    upper: bool = False  # typed in capitals: case-sensitive abbreviations ("AF") apply
 
     @property
     def empty(self) -> bool:
@@ -87,19 +114,38 @@ def parse_query(raw: str) -> CodeQuery:
     if _CODE_LIKE.match(stripped) and any(ch.isdigit() for ch in stripped):
         key = code_key(stripped)
     tokens = tuple(words(clipped))[:MAX_TOKENS]
-    return CodeQuery(clipped, " ".join(tokens), tokens, key)
+    upper = any(ch.isalpha() for ch in stripped) and stripped.upper() == stripped
+    return CodeQuery(clipped, " ".join(tokens), tokens, key, upper)
 
 
-def fts_match(tokens: tuple[str, ...], *, billable_only: bool) -> str:
-    # Tokens hold only letters and digits, so quoting cannot break out of the phrase.
-    expression = "{description terms} : (" + " ".join(f'"{t}"*' for t in tokens) + ")"
+def fts_match(
+    tokens: tuple[str, ...],
+    *,
+    billable_only: bool,
+    words_of: Callable[[str], list[str] | None] | None = None,
+) -> str:
+    """The MATCH expression: every token as a prefix, or as the OR of the whole words it
+    starts (`words_of`, see `search_vocabulary`)."""
+    parts = []
+    for token in tokens:
+        whole = words_of(token) if words_of is not None else None
+        if whole:
+            parts.append("(" + " OR ".join(_quoted(word) for word in whole) + ")")
+        else:
+            parts.append(_quoted(token) + "*")
+    expression = "{description terms} : (" + " AND ".join(parts) + ")"
     if billable_only:
         expression += f' AND flags : "{BILLABLE_FLAG}"'
     return expression
 
 
+def _quoted(word: str) -> str:
+    # Query tokens hold only letters and digits; words from the index are escaped anyway.
+    return '"' + word.replace('"', '""') + '"'
+
+
 def search_codes(
-    session: Session, code_set: CodeSetRow, query: CodeQuery, *, limit: int, billable_only: bool
+    session: Session, code_set: SearchSet, query: CodeQuery, *, limit: int, billable_only: bool
 ) -> list[Match]:
     if query.empty:
         return []
@@ -107,58 +153,131 @@ def search_codes(
     if query.code_key:
         for match in _by_code(session, code_set, query.code_key, limit, billable_only):
             found.setdefault(match.id, match)
-    if query.tokens and len(found) < limit:
+    # A code-shaped query that named codes asks for those; other code-shaped queries ("b12",
+    # "covid19") are words too.
+    if query.tokens and len(found) < limit and not (query.code_key and found):
+        if code_set.system == CodeSystem.ICD10CM.value:
+            default = _default_code(session, code_set, query, billable_only)
+            if default is not None:
+                found.setdefault(default.id, default)
         for match in _by_words(session, code_set, query, limit, billable_only):
             found.setdefault(match.id, match)
     return list(found.values())[:limit]
 
 
 def _by_code(
-    session: Session, code_set: CodeSetRow, key: str, limit: int, billable_only: bool
+    session: Session, code_set: SearchSet, key: str, limit: int, billable_only: bool
 ) -> list[Match]:
-    matches = [
-        Match(row.id, row.code, row.description, bool(row.billable), EXACT_CODE_SCORE)
-        for row in session.execute(_EXACT, {"set_id": code_set.id, "key": key})
-        if row.billable or not billable_only
-    ]
-    for billable in (True, False) if not billable_only else (True,):
-        room = limit - len(matches)
-        if room <= 0:
-            break
-        rows = session.execute(
-            _PREFIX,
-            {
-                "set_id": code_set.id,
-                "billable": billable,
-                "key": key,
-                "upper": key + "\uffff",
-                "limit": room,
-            },
-        )
-        matches.extend(
-            Match(row.id, row.code, row.description, bool(row.billable), PREFIX_CODE_SCORE)
-            for row in rows
-        )
+    rows = session.execute(
+        _BY_CODE,
+        {
+            "set_id": code_set.id,
+            "key": key,
+            "upper": key + "\uffff",
+            "limit": limit,
+            # billable-only: the third range asks for billable = 1 again, which the second
+            # already read; its rows are dropped below.
+            "unbillable": 1 if billable_only else 0,
+        },
+    )
+    matches = []
+    for row in rows:
+        if (billable_only and (not row.billable or row.tier == 2)) or len(matches) >= limit:
+            continue
+        score = EXACT_CODE_SCORE if row.tier == 0 else PREFIX_CODE_SCORE
+        matches.append(Match(row.id, row.code, row.description, bool(row.billable), score))
     return matches
 
 
+def default_code_for(tokens: tuple[str, ...], lexicon: Lexicon, *, upper: bool) -> str | None:
+    """The Alphabetic-Index default of a bare term, when the whole query names one."""
+    defaults = _defaults(lexicon)
+    if tokens in defaults:
+        return defaults[tokens]
+    expanded: list[str] = []
+    index = 0
+    while index < len(tokens):
+        for size in range(min(lexicon.longest_phrase, len(tokens) - index), 0, -1):
+            expansion = lexicon.expansions.get(tokens[index : index + size])
+            if (
+                expansion is not None
+                and not expansion.qualifier
+                and (upper or not expansion.upper_only)
+            ):
+                expanded.extend(expansion.words)
+                index += size
+                break
+        else:
+            expanded.append(tokens[index])
+            index += 1
+    return defaults.get(tuple(expanded))
+
+
+_DEFAULTS: dict[int, dict[tuple[str, ...], str]] = {}
+
+
+def _defaults(lexicon: Lexicon) -> dict[tuple[str, ...], str]:
+    table = _DEFAULTS.get(id(lexicon))
+    if table is None:
+        # First phrase wins: the file lists the usual meaning first.
+        table = {}
+        for phrase, code in lexicon.index_terms:
+            table.setdefault(phrase, code)
+        _DEFAULTS[id(lexicon)] = table
+    return table
+
+
+def _default_code(
+    session: Session, code_set: SearchSet, query: CodeQuery, billable_only: bool
+) -> Match | None:
+    code = default_code_for(query.tokens, load_lexicon(), upper=query.upper)
+    if code is None:
+        return None
+    row = session.execute(_EXACT, {"set_id": code_set.id, "key": code_key(code)}).first()
+    if row is None or (billable_only and not row.billable):
+        return None  # a release without that code: the word matches still answer
+    return Match(row.id, row.code, row.description, bool(row.billable), DEFAULT_CODE_SCORE)
+
+
 def _by_words(
-    session: Session, code_set: CodeSetRow, query: CodeQuery, limit: int, billable_only: bool
+    session: Session, code_set: SearchSet, query: CodeQuery, limit: int, billable_only: bool
 ) -> list[Match]:
-    match = fts_match(query.tokens, billable_only=billable_only)
-    bounds = {"match": match, "lo": code_set.first_rowid, "hi": code_set.last_rowid}
-    cutoff = session.execute(_CUTOFF, {**bounds, "cap": BROAD_CAP}).scalar()
-    if cutoff is not None:
-        bounds["hi"] = int(cutoff) - 1
-    rows = session.execute(_RANKED, {**bounds, "bonus": BILLABLE_BONUS, "limit": limit + 30}).all()
-    scored = []
+    terms = vocabulary(session, code_set.id)
+    rows = session.execute(
+        _CANDIDATES,
+        {
+            "match": fts_match(
+                query.tokens,
+                billable_only=billable_only,
+                words_of=lambda token: expand(terms, token),
+            ),
+            "lo": code_set.first_rowid,
+            "hi": code_set.last_rowid,
+            "cap": CANDIDATES,
+            "ranked": RANKED,
+        },
+    ).all()
+    tokens = query.tokens
+    scored: list[Match] = []
+    by_other_name = []
     for row in rows:
-        score = -float(row.rank) + (BILLABLE_BONUS if row.billable else 0.0)
-        description = " ".join(words(row.description))
-        if description == query.folded:
-            score += 20.0
-        elif description.startswith(query.folded):
-            score += 3.0
-        scored.append(Match(row.id, row.code, row.description, bool(row.billable), round(score, 3)))
+        score = title_score(row.description, tokens)
+        if score is None:
+            by_other_name.append(row)
+        else:
+            scored.append(_match(row, score))
+    if by_other_name:
+        names: dict[int, list[str]] = {}
+        ids = ", ".join(str(int(row.id)) for row in by_other_name)
+        for code_id, name in session.connection().exec_driver_sql(_OTHER_NAMES.format(ids=ids)):
+            names.setdefault(code_id, []).append(name)
+        scored.extend(
+            _match(row, other_names_score(names.get(row.id, ()), tokens)) for row in by_other_name
+        )
     scored.sort(key=lambda m: (-m.score, len(m.code), m.code))
     return scored[:limit]
+
+
+def _match(row: Row[Any], score: float) -> Match:
+    total = score + code_bonus(bool(row.billable), row.kind)
+    return Match(row.id, row.code, row.description, bool(row.billable), round(total, 3))

@@ -10,7 +10,7 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from clinic_app.codes.csv_importer import parse_code_file
@@ -24,7 +24,7 @@ from clinic_app.codes.models import (
     CodeSuggestion,
     CodeSystem,
 )
-from clinic_app.codes.search import parse_query, search_codes
+from clinic_app.codes.search import SearchSet, parse_query, search_codes
 from clinic_app.codes.source_set import CodeImportError, SourceSet
 from clinic_app.codes.suggest import suggest_codes
 from clinic_app.codes.tables import CodeSetRow
@@ -262,7 +262,7 @@ class CodeService:
         if len(queries) > MAX_BATCH:
             raise ValidationError(f"At most {MAX_BATCH} queries at once.")
         with self._db.unit_of_work(durable=False) as uow:
-            code_set = _require_active(uow.session, system)
+            code_set = _search_set(uow.session, system)
             results = []
             for query in queries:
                 matches = search_codes(
@@ -374,16 +374,36 @@ def _active_row(session: Session, system: CodeSystem) -> CodeSetRow | None:
     )
 
 
+def _no_active_set(system: CodeSystem) -> NotFoundError:
+    hint = (
+        "an administrator runs `clinic codes import-icd10cm`"
+        if system is CodeSystem.ICD10CM
+        else "an administrator imports one with `clinic codes import`"
+    )
+    return NotFoundError(f"No {system.value} code set is active: {hint}.")
+
+
 def _require_active(session: Session, system: CodeSystem) -> CodeSetRow:
     row = _active_row(session, system)
     if row is None:
-        hint = (
-            "an administrator runs `clinic codes import-icd10cm`"
-            if system is CodeSystem.ICD10CM
-            else "an administrator imports one with `clinic codes import`"
-        )
-        raise NotFoundError(f"No {system.value} code set is active: {hint}.")
+        raise _no_active_set(system)
     return row
+
+
+# A plain statement, not an ORM query: search as you type runs it on every keystroke, and
+# loading a CodeSetRow through the ORM cost more than the search itself. Read afresh each
+# time (no process cache), so a set activated by another process is searched at once.
+_ACTIVE_SET = text(
+    "SELECT id, system, version, first_rowid, last_rowid FROM code_sets "
+    "WHERE system = :system AND active = 1"
+)
+
+
+def _search_set(session: Session, system: CodeSystem) -> SearchSet:
+    row = session.execute(_ACTIVE_SET, {"system": system.value}).first()
+    if row is None:
+        raise _no_active_set(system)
+    return SearchSet(row.id, row.system, row.version, row.first_rowid, row.last_rowid)
 
 
 __all__ = ["CodeImportError", "CodeService"]
