@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 from clinic_app.security.permissions import Role
 from clinic_app.ui.role_labels import ROLE_LABELS
 from clinic_app.ui.widgets.validated_form import ValidatedForm
-
-
-def _password_edit() -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
+from clinic_app.ui.widgets.widget_factories import (
+    message_label,
+    password_edit,
+    show_message,
+    shown_text,
+)
 
 
 def _role_combo(current: Role | None = None) -> QComboBox:
@@ -55,10 +55,7 @@ class FormDialog(QDialog):
             self._layout.addWidget(text)
         self.form = ValidatedForm()
         self._layout.addWidget(self.form)
-        self._message = QLabel()
-        self._message.setObjectName("formError")
-        self._message.setWordWrap(True)
-        self._message.hide()
+        self._message = message_label()
         self._layout.addWidget(self._message)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -80,18 +77,26 @@ class FormDialog(QDialog):
     def show_errors(self, errors: Mapping[str, str], message: str = "") -> None:
         self.submit_button.setEnabled(True)
         unknown = self.form.show_errors(errors)
-        text = message if (unknown or not errors) else ""
-        self._message.setText(text)
-        self._message.setVisible(bool(text))
+        show_message(self._message, message if (unknown or not errors) else "")
 
     def message_text(self) -> str:
-        return self._message.text() if not self._message.isHidden() else ""
+        return shown_text(self._message)
 
-    def _passwords_differ(self) -> bool:
-        if self.line("password").text() != self.line("password_confirm").text():
+    def _add_password_fields(self) -> None:
+        """A temporary password, typed twice (`_begin_submit` checks the two agree)."""
+        self.form.add_field("password", "Temporary password", password_edit())
+        self.form.add_field("password_confirm", "Repeat it", password_edit())
+
+    def _begin_submit(self) -> bool:
+        """False (and the message under the field) when the two passwords differ; otherwise
+        the button is disabled until the answer comes (`show_errors` enables it again)."""
+        if self.form.has_field("password_confirm") and (
+            self.line("password").text() != self.line("password_confirm").text()
+        ):
             self.show_errors({"password_confirm": "The two passwords differ."})
-            return True
-        return False
+            return False
+        self.submit_button.setEnabled(False)
+        return True
 
     @Slot()
     def _on_submit_button_clicked(self) -> None:
@@ -113,14 +118,12 @@ class AddUserDialog(FormDialog):
         self.form.add_field("username", "User name", QLineEdit(), "Lower-case, e.g. j.smith")
         self.form.add_field("display_name", "Full name", QLineEdit())
         self.form.add_field("role", "Role", self.role_combo)
-        self.form.add_field("password", "Temporary password", _password_edit())
-        self.form.add_field("password_confirm", "Repeat it", _password_edit())
+        self._add_password_fields()
 
     @Slot()
     def _on_submit_button_clicked(self) -> None:
-        if self._passwords_differ():
+        if not self._begin_submit():
             return
-        self.submit_button.setEnabled(False)
         self.submitted.emit(
             self.line("username").text(),
             self.line("display_name").text(),
@@ -140,15 +143,12 @@ class ResetPasswordDialog(FormDialog):
             parent,
         )
         self.setObjectName("resetPasswordDialog")
-        self.form.add_field("password", "Temporary password", _password_edit())
-        self.form.add_field("password_confirm", "Repeat it", _password_edit())
+        self._add_password_fields()
 
     @Slot()
     def _on_submit_button_clicked(self) -> None:
-        if self._passwords_differ():
-            return
-        self.submit_button.setEnabled(False)
-        self.submitted.emit(self.line("password").text())
+        if self._begin_submit():
+            self.submitted.emit(self.line("password").text())
 
 
 class ChangeRoleDialog(FormDialog):
@@ -167,5 +167,5 @@ class ChangeRoleDialog(FormDialog):
 
     @Slot()
     def _on_submit_button_clicked(self) -> None:
-        self.submit_button.setEnabled(False)
-        self.submitted.emit(str(self.role_combo.currentData()))
+        if self._begin_submit():
+            self.submitted.emit(str(self.role_combo.currentData()))
