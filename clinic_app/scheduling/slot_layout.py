@@ -25,9 +25,9 @@ from clinic_app.scheduling.slot_generation import (
     generate,
     within_hours,
 )
+from clinic_app.scheduling.slot_ids import slot_id
 from clinic_app.scheduling.tables import AppointmentRow, DoctorProfileRow, SlotRow
 from clinic_app.storage.outbox import OutboxOperation, OutboxRow
-from clinic_app.storage.types import new_id
 
 _CHUNK = 500
 
@@ -59,6 +59,7 @@ class _Busy:
 
 def new_slot_row(doctor_id: str, c: SlotCandidate, origin: SlotOrigin) -> SlotRow:
     return SlotRow(
+        id=slot_id(doctor_id, c.starts_at, c.ends_at),
         doctor_id=doctor_id,
         starts_at=c.starts_at,
         ends_at=c.ends_at,
@@ -69,6 +70,19 @@ def new_slot_row(doctor_id: str, c: SlotCandidate, origin: SlotOrigin) -> SlotRo
         status=SlotStatus.OPEN.value,
         origin=origin.value,
     )
+
+
+def place_slot(session: Session, doctor_id: str, c: SlotCandidate, origin: SlotOrigin) -> SlotRow:
+    """A new slot, or the removed one with the same id brought back (see `slot_ids`)."""
+    fresh = new_slot_row(doctor_id, c, origin)
+    old = session.get(SlotRow, fresh.id)
+    if old is None:
+        session.add(fresh)
+        return fresh
+    for name in ("local_date", "weekday", "local_start_minute", "local_end_minute", "origin"):
+        setattr(old, name, getattr(fresh, name))
+    old.status, old.block_reason, old.deleted_at = SlotStatus.OPEN.value, None, None
+    return old
 
 
 def _live_slots(session: Session, doctor_id: str, since: datetime) -> list[SlotRow]:
@@ -178,7 +192,7 @@ def apply_rules(
 
 def _slot_values(doctor_id: str, c: SlotCandidate, now: datetime) -> dict[str, object]:
     return {
-        "id": new_id(),
+        "id": slot_id(doctor_id, c.starts_at, c.ends_at),
         "doctor_id": doctor_id,
         "starts_at": c.starts_at,
         "ends_at": c.ends_at,
@@ -219,9 +233,36 @@ def _outbox(
 def _bulk_insert(session: Session, rows: list[dict[str, object]], now: datetime) -> None:
     if not rows:
         return
-    session.execute(insert(SlotRow), rows)
+    # Ids are stable (see `slot_ids`): a slot made again may have a tombstone to revive.
+    removed: dict[str, int] = {}
     ids = [str(row["id"]) for row in rows]
-    session.execute(insert(OutboxRow), _outbox(ids, OutboxOperation.CREATE, 1, now))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for found_id, version in session.execute(
+            select(SlotRow.id, SlotRow.version).where(SlotRow.id.in_(chunk))
+        ):
+            removed[found_id] = version
+    new = [row for row in rows if row["id"] not in removed]
+    if new:
+        session.execute(insert(SlotRow), new)
+        created = [str(row["id"]) for row in new]
+        session.execute(insert(OutboxRow), _outbox(created, OutboxOperation.CREATE, 1, now))
+    revived = [row for row in rows if row["id"] in removed]
+    for row in revived:
+        values = {k: v for k, v in row.items() if k not in ("id", "created_at", "version_id")}
+        values["version"] = removed[str(row["id"])] + 1
+        session.execute(
+            update(SlotRow)
+            .where(SlotRow.id == row["id"])
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    if revived:
+        bumped = {str(row["id"]): removed[str(row["id"])] + 1 for row in revived}
+        session.execute(
+            insert(OutboxRow),
+            _outbox(list(bumped), OutboxOperation.UPDATE, None, now, bumped),
+        )
 
 
 def _bulk_tombstone(session: Session, ids: list[str], now: datetime) -> None:

@@ -16,7 +16,7 @@ from clinic_app.scheduling.access import RECORD_TYPE_SLOT
 from clinic_app.scheduling.local_time import local_to_utc, zone
 from clinic_app.scheduling.models import GeneratedSlots, SlotOrigin, SlotStatus, SlotView
 from clinic_app.scheduling.slot_generation import candidate, generate
-from clinic_app.scheduling.slot_layout import add_candidates, new_slot_row
+from clinic_app.scheduling.slot_layout import add_candidates, place_slot
 from clinic_app.scheduling.summaries import slot_view
 from clinic_app.scheduling.tables import SlotRow
 from clinic_app.scheduling.validation import (
@@ -124,8 +124,9 @@ class SlotService:
                 raise ValidationError(
                     "This time overlaps one of the doctor's slots.", {"start": "Overlaps a slot."}
                 )
-            row = new_slot_row(doctor_id, candidate(starts_at, ends_at, tz), SlotOrigin.MANUAL)
-            uow.session.add(row)
+            row = place_slot(
+                uow.session, doctor_id, candidate(starts_at, ends_at, tz), SlotOrigin.MANUAL
+            )
             uow.flush()
             self._audit.append(
                 uow.session, user.actor, "slot.add", record_type=RECORD_TYPE_SLOT, record_id=row.id

@@ -156,9 +156,13 @@ class ChangeSet:
         *,
         method: str = "PUT",
         blob: BlobInfo | None = None,
+        create_only: bool = False,
     ) -> WriteResult:
         """Creates or updates `resource` (already checked). An update identical to the
-        current version writes nothing and answers with the current version."""
+        current version writes nothing and answers with the current version. `create_only`
+        (If-None-Match: *) refuses with 412 when a different live version is there: two
+        clients creating the same id (slots have ids made from their content) never overwrite
+        each other; identical content is still a no-op, so a replay is harmless."""
         resource_type, resource_id = resource["resourceType"], resource["id"]
         if resource_type == "Binary":
             # Binary content lives in the blob; the stored resource is its metadata.
@@ -170,6 +174,13 @@ class ChangeSet:
             if blob is not None:
                 delete_blob(self.connection, blob.blob_id)
             return self._unchanged(resource_type, resource_id, current.version)
+        if create_only and current is not None and not current.deleted:
+            raise FhirError(
+                412,
+                "conflict",
+                f"If-None-Match: this {resource_type} exists already (version "
+                f"{current.version}), with other content",
+            )
         version = 1 if current is None else current.version + 1
         status = 201 if current is None or current.deleted else 200
         stamp = self._tick()

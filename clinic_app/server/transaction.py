@@ -1,6 +1,7 @@
 """Transaction bundles: every entry is stored, or none is.
 
-Entries may PUT (client-assigned id, `request.ifMatch` honoured), POST (server-assigned id; a
+Entries may PUT (client-assigned id, `request.ifMatch` honoured, `request.ifNoneMatch: "*"`
+for "create only": 412 when a different live version is there), POST (server-assigned id; a
 `urn:uuid:` fullUrl is rewritten to the new id in every reference of the bundle) or DELETE.
 They are processed in FHIR's order (DELETE, POST, PUT) inside one database transaction; any
 failure (a 412 on one entry, a booked slot, a bad resource) rolls all of it back and answers
@@ -34,6 +35,7 @@ class Entry:
     resource: dict[str, Any] | None
     if_match: int | None
     full_url: str | None
+    create_only: bool = False
 
     @property
     def where(self) -> str:
@@ -58,7 +60,12 @@ def _request_of(index: int, raw: Any) -> tuple[str, str, Any]:
             f"Bundle.entry[{index}].request.url must be [type] or [type]/[id] "
             "(conditional operations are not supported)"
         )
-    for unsupported in ("ifNoneExist", "ifNoneMatch", "ifModifiedSince"):
+    none_match = request.get("ifNoneMatch")
+    if none_match is not None and (method != "PUT" or str(none_match).strip() != "*"):
+        raise not_supported(
+            f'Bundle.entry[{index}].request.ifNoneMatch is supported only as "*" on a PUT'
+        )
+    for unsupported in ("ifNoneExist", "ifModifiedSince"):
         if unsupported in request:
             raise not_supported(f"Bundle.entry[{index}].request.{unsupported} is not supported")
     return method, url, request
@@ -127,6 +134,7 @@ def _entry(index: int, raw: Any) -> Entry:
         resource=resource if method != "DELETE" else None,
         if_match=if_match,
         full_url=full_url if isinstance(full_url, str) else None,
+        create_only=request.get("ifNoneMatch") is not None,
     )
 
 
@@ -179,4 +187,10 @@ def _apply(changes: ChangeSet, entry: Entry, chunk_bytes: int) -> WriteResult:
     if entry.resource_type == "Binary":
         data = decode_data(entry.resource, f"{entry.where}.resource")
         blob = store_bytes(changes.connection, data, chunk_bytes)
-    return changes.put(entry.resource, entry.if_match, method=entry.method, blob=blob)
+    return changes.put(
+        entry.resource,
+        entry.if_match,
+        method=entry.method,
+        blob=blob,
+        create_only=entry.create_only,
+    )

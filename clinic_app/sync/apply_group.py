@@ -154,6 +154,17 @@ class GroupApplier:
         if not locally_deleted and same_content(mapping, row, values):
             self._stamp(mapping, item, clear=True)  # an earlier push landed; its answer didn't
             return
+        if mapping.yields_to_server(row):
+            self._overwrite(mapping, item, row)
+            clear_outbox(self._session, mapping.entity_type, item.resource_id, None)
+            return
+        theirs_untouched = {**values, "version_id": None, "deleted_at": None}
+        if row.get("version_id") is None and mapping.yields_to_server(theirs_untouched):
+            # The server's copy is another workstation's untouched one of the same slot: the
+            # change made here goes on top of it at the next push.
+            stamp_versions(self._session, mapping, [(item.resource_id, item.version_id)])
+            self.outcome.skipped += 1
+            return
         base = self._bases.get(item.resource_id)
         if mapping.auto_merge and base is not None and not locally_deleted:
             mine = changed_fields(mapping, base, row)

@@ -21,16 +21,24 @@ from clinic_app.errors import OperationCancelledError
 from clinic_app.storage.audit import SYSTEM_ACTOR, AuditLog
 from clinic_app.storage.database import Database
 from clinic_app.storage.outbox import SUPPRESS_OUTBOX
+from clinic_app.storage.types import utcnow
 from clinic_app.sync import binaries, quarantine
 from clinic_app.sync.client import FhirClient
 from clinic_app.sync.conflict_store import NewConflict, notify, record_conflict
 from clinic_app.sync.errors import BadResponseError, MappingError, RejectedError
 from clinic_app.sync.fhir_values import as_object, etag_version
 from clinic_app.sync.journal import LogEvent, write_log
+from clinic_app.sync.mappings.base import Values
 from clinic_app.sync.mappings.registry import MappingRegistry
 from clinic_app.sync.models import ConflictKind
 from clinic_app.sync.push_batch import PushBatch, PushItem, collect
-from clinic_app.sync.rows import clear_outbox, resend_parents, same_content, stamp_versions
+from clinic_app.sync.rows import (
+    clear_outbox,
+    resend_parents,
+    same_content,
+    stamp_versions,
+    write_content,
+)
 from clinic_app.tasks import CancelToken, ProgressReporter
 
 
@@ -246,21 +254,57 @@ class Pusher:
                 remote = item.mapping.from_resource(current)
             except MappingError:
                 remote = None
+            if remote is not None and item.mapping.yields_to_server(item.row):
+                self._take_server(item, remote, version)
+                return
+            if remote is not None and _pristine(item, remote) and version is not None:
+                # The server's copy is another workstation's untouched one of the same slot:
+                # this one (booked or blocked here) goes on top of it.
+                self._resend_on(item, version)
+                return
             if remote is not None and same_content(item.mapping, item.row, remote):
                 stale = item.resource is not None and item.mapping.differs(item.resource, current)
                 if stale and version is not None and not item.rebased:
-                    # Same record, but its summary (an AI result's status) is older there:
-                    # sent again on the server's version.
-                    item.rebased = True
-                    item.row["version_id"] = version
-                    try:
-                        self._send_one(item)
-                    except RejectedError as exc:
-                        self._refused(item, exc, again=True)
+                    # Same record, but its summary (an AI result's status) is older there.
+                    self._resend_on(item, version)
                     return
                 self._finish_alone(item, version)  # the earlier push landed
                 return
         self._conflict(item, ConflictKind.EDIT, current, version, "")
+
+    def _resend_on(self, item: PushItem, version: str) -> None:
+        """Sends the record again with If-Match on the server's version (once)."""
+        item.rebased = True
+        item.row["version_id"] = version
+        try:
+            self._send_one(item)
+        except RejectedError as exc:
+            self._refused(item, exc, again=True)
+
+    def _take_server(self, item: PushItem, remote: Values, version: str | None) -> None:
+        """The server's copy replaces a row that only this workstation's generator made."""
+        with self._db.unit_of_work() as uow:
+            uow.session.info[SUPPRESS_OUTBOX] = True
+            write_content(
+                uow.session,
+                item.mapping,
+                item.entity_id,
+                remote,
+                version_id=version,
+                updated_at=utcnow(),
+                deleted_at=None,
+            )
+            clear_outbox(uow.session, item.mapping.entity_type, item.entity_id, item.max_seq)
+            write_log(
+                uow.session,
+                self._server,
+                LogEvent.APPLIED,
+                entity_type=item.mapping.entity_type,
+                entity_id=item.entity_id,
+                count=1,
+                message="the server's copy of the same slot was kept",
+            )
+            uow.commit()
 
     def _finish_alone(self, item: PushItem, version: str | None) -> None:
         with self._db.unit_of_work() as uow:
@@ -295,6 +339,14 @@ class Pusher:
                 notify(uow.session, [new])
             uow.commit()
         self.result.conflicts += 1
+
+
+def _pristine(item: PushItem, remote: Values) -> bool:
+    """Whether the server's version of a record this workstation never sent is one a
+    generator made and nobody touched (see `TableMapping.yields_to_server`)."""
+    if item.rebased or item.row.get("version_id") is not None:
+        return False
+    return item.mapping.yields_to_server({**remote, "version_id": None, "deleted_at": None})
 
 
 def _resend_summaries(session: Session, items: list[PushItem]) -> None:

@@ -53,6 +53,8 @@ class PushItem:
         known = self.row.get("version_id")
         if known:
             request["ifMatch"] = weak_etag(str(known))
+        elif self.mapping.content_ids and not self.deleted:
+            request["ifNoneMatch"] = "*"
         entry: dict[str, Any] = {"fullUrl": f"{self.resource_type}/{self.entity_id}"}
         if self.resource is not None:
             entry["resource"] = self.resource

@@ -157,6 +157,50 @@ def test_a_replayed_update_with_its_now_stale_if_match_is_412(fhir: FhirSession)
     assert _history_etags(fhir, f"Patient/{pid}") == ['W/"2"', 'W/"1"']
 
 
+def _create_only(resource: dict[str, Any], value: str = "*") -> dict[str, Any]:
+    entry = put_entry(resource)
+    entry["request"]["ifNoneMatch"] = value
+    return entry
+
+
+def test_if_none_match_creates_once_and_never_overwrites_other_content(
+    fhir: FhirSession,
+) -> None:
+    pid, oid = new_id(), new_id()
+    assert fhir.transaction([_create_only(patient(pid))]).status_code == 200
+    # The same content again (a replay, or another client's identical copy): nothing written.
+    assert fhir.transaction([_create_only(patient(pid))]).status_code == 200
+    # Other content under that id: 412, and the whole bundle is rolled back.
+    refused = fhir.transaction(
+        [put_entry(_observation(oid, pid)), _create_only(patient(pid, "Other"))]
+    )
+    assert refused.status_code == 412
+    outcome = refused.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert "Bundle.entry[1]" in outcome["issue"][0]["diagnostics"]
+    assert "exists already" in outcome["issue"][0]["diagnostics"]
+    assert _history_etags(fhir, f"Patient/{pid}") == ['W/"1"']
+    assert fhir.get(f"Observation/{oid}").status_code == 404
+    # A deleted resource may be created again.
+    assert fhir.transaction([delete_entry("Patient", pid)]).status_code == 200
+    assert fhir.transaction([_create_only(patient(pid, "Back"))]).status_code == 200
+    assert _history_etags(fhir, f"Patient/{pid}")[0] == 'W/"3"'
+
+
+@pytest.mark.parametrize("value", ['W/"1"', "", "**"])
+def test_if_none_match_other_than_a_star_or_off_a_put_is_refused(
+    fhir: FhirSession, value: str
+) -> None:
+    pid = new_id()
+    answer = fhir.transaction([_create_only(patient(pid), value)])
+    assert answer.status_code == 400
+    assert "ifNoneMatch" in answer.json()["issue"][0]["diagnostics"]
+    on_delete = delete_entry("Patient", pid)
+    on_delete["request"]["ifNoneMatch"] = "*"
+    assert fhir.transaction([on_delete]).status_code == 400
+    assert fhir.get(f"Patient/{pid}").status_code == 404
+
+
 def test_the_same_resource_twice_in_one_transaction_is_refused(fhir: FhirSession) -> None:
     pid = new_id()
     response = fhir.transaction([put_entry(patient(pid)), put_entry(patient(pid, "Other"))])

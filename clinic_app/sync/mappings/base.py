@@ -59,6 +59,9 @@ class TableMapping:
     # review): (parent table, column naming the parent). When one of these rows reaches the
     # server or arrives from it, the parent is queued to be sent again.
     summarised_in: ClassVar[tuple[str, str] | None] = None
+    # Ids made from the content (slots), so two workstations may create the same record: a
+    # first push says "create only" (`ifNoneMatch: *`), never overwriting the other's.
+    content_ids: ClassVar[bool] = False
 
     @property
     def table(self) -> Table:
@@ -104,6 +107,11 @@ class TableMapping:
     def differs(self, sent: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
         """Whether the server's resource, equal in every field, still lacks something the
         sent one shows (a summary kept from other rows): then it is sent again."""
+        return False
+
+    def yields_to_server(self, local: Mapping[str, Any]) -> bool:
+        """A local row never sent that the server's version of the same id simply replaces
+        (a slot generated here and there from the same rules, still open)."""
         return False
 
     def derived(self, values: Mapping[str, Any]) -> Values:

@@ -165,6 +165,18 @@ class SlotMapping(TableMapping):
         "origin",
     )
     audience = Action.APPOINTMENT_BOOK
+    # Slot ids are made from (doctor, start, end): see `clinic_app.scheduling.slot_ids`.
+    content_ids = True
+
+    def yields_to_server(self, local: Mapping[str, Any]) -> bool:
+        # Generated here, never sent, still open: nothing of a person's is in it, and the
+        # server's copy (perhaps booked or blocked since) is the one to keep.
+        return (
+            local.get("version_id") is None
+            and local.get("origin") == "generated"
+            and local.get("status") == "open"
+            and local.get("deleted_at") is None
+        )
 
     def patient_id(self, values: Mapping[str, Any]) -> str | None:
         return None
