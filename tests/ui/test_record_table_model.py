@@ -162,6 +162,16 @@ def test_the_first_page_replaces_the_rows_and_later_ones_are_appended() -> None:
     assert not model.canFetchMore(QModelIndex())
 
 
+def test_a_page_size_below_one_is_refused_and_changes_nothing() -> None:
+    model = ItemTableModel()
+    model.replace_rows(items(0, 5), has_more=False)
+    for size in (0, -1):
+        with pytest.raises(ValueError, match="at least one row"):
+            model.take_page(items(5, 10), offset=5, page_size=size)
+    assert model.rowCount() == 5
+    assert not model.canFetchMore(QModelIndex())
+
+
 def test_a_page_that_repeats_rows_adds_only_the_new_ones_when_rows_have_a_key() -> None:
     keyed, plain = ItemTableModel(deduplicate=True), ItemTableModel()
     for model in (keyed, plain):
@@ -236,6 +246,13 @@ def test_the_stack_shows_the_empty_state_exactly_when_the_table_has_no_rows(qtbo
     model.fetchMore(QModelIndex())
     model.append_rows(items(0, 1), has_more=False)
     assert stack.currentWidget() is table, "rows appended to an empty list show the table"
+
+
+def test_the_stack_needs_a_table_with_its_model(qtbot: QtBot) -> None:
+    table = QTableView()
+    qtbot.addWidget(table)
+    with pytest.raises(ValueError, match="model"):
+        TableOrEmptyState(table, EmptyState("inbox"))
 
 
 def test_title_bar_and_spread_row_keep_the_order_they_are_given(qtbot: QtBot) -> None:

@@ -160,6 +160,9 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
     def take_page(self, rows: Sequence[RowT], offset: int, page_size: int) -> bool:
         """A page fetched at `offset`: the first (offset 0) replaces the rows, a later one is
         appended; a full page means there may be more. True when it was the first page."""
+        if page_size < 1:
+            # Every page would look full and the view would ask for more without end.
+            raise ValueError(f"A page holds at least one row; got a page size of {page_size}.")
         has_more = len(rows) >= page_size
         if offset == 0:
             self.replace_rows(rows, has_more)

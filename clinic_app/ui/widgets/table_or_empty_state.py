@@ -18,6 +18,8 @@ class TableOrEmptyState(QStackedWidget):
         self.addWidget(table)
         self.addWidget(empty_state)
         model = table.model()
+        if model is None:
+            raise ValueError("Give the table its model before the stack that follows it.")
         # Connected before the owning view's own slots, so they already see the right page.
         for changed in (model.modelReset, model.rowsInserted, model.rowsRemoved):
             changed.connect(self._on_model_changed)
