@@ -140,7 +140,7 @@ def register_builtin_pages(registry: PageRegistry) -> None:
             factory=_sync_page,
             required_action=Action.SYNC_RUN,
             order=80,
-            shortcut_hint="Ctrl+Shift+S",
+            shortcut_hint="F9",
             companion=_sync_status,
         )
     )

@@ -1,7 +1,7 @@
 """The Sync page's first tab: where this workstation stands, "Sync now" with progress and
 cancel, the sync log, and a look-up of one record's sync state.
 
-Shortcuts: Ctrl+Shift+S syncs now (from anywhere in the window), Esc cancels a running sync,
+Shortcuts: F9 syncs now (from anywhere in the window), Esc cancels a running sync,
 F5 refreshes. When sync is not set up an empty state says so (with a button for admins).
 """
 
@@ -71,7 +71,7 @@ class SyncOverviewView(QWidget):
         self.settings_button.setVisible(can_configure)
         self.sync_button = QPushButton(icon("refresh", "#ffffff"), "Sync now")
         self.sync_button.setObjectName("primaryButton")
-        self.sync_button.setToolTip("Send and receive changes now (Ctrl+Shift+S)")
+        self.sync_button.setToolTip("Send and receive changes now (F9)")
         top.addStretch(1)
         top.addWidget(self.refresh_button)
         top.addWidget(self.settings_button)

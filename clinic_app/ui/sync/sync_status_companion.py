@@ -4,7 +4,7 @@ Every `POLL_MS` the database lane reads `status(user)` (counts only, nothing cli
 asks `due()`; when sync is on and its interval has passed, a background run starts on the
 network lane (`SyncRun`: never two at once; cancelled at sign-out). The line reads e.g.
 "Online · synced 3 min ago · 2 to send · 1 conflict"; clicking it opens the Sync page, and
-Ctrl+Shift+S syncs now from anywhere in the window.
+F9 syncs now from anywhere in the window.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 POLL_MS = 20_000
 PAGE_KEY = "sync"
 SYNC_NOW = "sync-now"  # what the shortcut hands the Sync page (`open_item`)
-SYNC_SHORTCUT = "Ctrl+Shift+S"
+SYNC_SHORTCUT = "F9"
 
 
 class SyncStatusCompanion(PageCompanion):
