@@ -25,6 +25,11 @@ RowT = TypeVar("RowT")
 
 RIGHT_ALIGNED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+
 
 @dataclass(frozen=True)
 class ColumnSpec(Generic[RowT]):
@@ -64,7 +69,9 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         fetched by offset repeats rows when newer ones arrived in between)."""
         super().__init__(parent)
         self._columns = ordered_columns(columns)
-        self._record_role = record_role
+        self._record_role = int(record_role)
+        self._colours_rows = type(self).foreground is not RecordTableModel.foreground
+        self._adds_roles = type(self).extra_data is not RecordTableModel.extra_data
         self._row_key = row_key
         self._rows: list[RowT] = []
         self._has_more = False
@@ -79,24 +86,26 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called for every visible cell and role on each paint: plain-int role constants and
+        # no call into a hook the subclass did not override.
+        if not index.isValid():
             return None
-        column = index.column()
-        if not 0 <= column < len(self._columns):
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._rows) and 0 <= column < len(self._columns)):
             return None
-        record = self._rows[index.row()]
-        spec = self._columns[column]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return spec.text(record)
+        role = int(role)
+        if role == _DISPLAY:
+            return self._columns[column].text(self._rows[row])
         if role == self._record_role:
-            return record
-        if role == Qt.ItemDataRole.ToolTipRole and spec.tooltip is not None:
-            return spec.tooltip(record) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and spec.alignment is not None:
-            return int(spec.alignment)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foreground(record, column)
-        return self.extra_data(record, column, role)
+            return self._rows[row]
+        spec = self._columns[column]
+        if role == _TOOLTIP:
+            return (spec.tooltip(self._rows[row]) or None) if spec.tooltip is not None else None
+        if role == _ALIGNMENT:
+            return int(spec.alignment) if spec.alignment is not None else None
+        if role == _FOREGROUND:
+            return self.foreground(self._rows[row], column) if self._colours_rows else None
+        return self.extra_data(self._rows[row], column, role) if self._adds_roles else None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
