@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import keyring
 import pytest
 from clinic_app import __version__
@@ -24,15 +25,30 @@ ADMIN_ENV = {"CLINIC_ADMIN_PASSWORD": "first-admin-2026"}
 
 
 def _all_command_paths() -> list[list[str]]:
+    """Asked the way click asks (`list_commands`, `get_command`): the top level loads its
+    commands' modules only when one is looked up."""
     paths: list[list[str]] = [[]]
 
-    def walk(group: object, prefix: list[str]) -> None:
-        for name, command in getattr(group, "commands", {}).items():
+    def walk(group: click.Command, prefix: list[str]) -> None:
+        if not isinstance(group, click.Group):
+            return
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            assert command is not None, name
             paths.append([*prefix, name])
             walk(command, [*prefix, name])
 
     walk(cli, [])
     return paths
+
+
+def test_every_top_level_command_is_listed() -> None:
+    top = {path[0] for path in _all_command_paths() if len(path) == 1}
+    assert top == {
+        "init", "unlock", "selftest", "user", "patient", "demo", "audit", "backup", "visit",
+        "triage", "imaging", "models", "codes", "schedule", "sync", "verify-package", "update",
+    }  # fmt: skip
 
 
 def test_version_prints_the_package_version(run_cli: CliRunner) -> None:
