@@ -29,10 +29,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from clinic_app.packaging.machine_config import MachineConfigError
     from clinic_app.settings import Settings
+
+    qt_argv = [sys.argv[0], *qt_args]
+    try:
+        settings = Settings.load(args.data_dir)
+    except MachineConfigError as exc:
+        from clinic_app.ui.startup.machine_config_error import show_machine_config_error
+
+        return show_machine_config_error(exc, qt_argv)
     from clinic_app.ui.application import run
 
-    return run(Settings.load(args.data_dir), [sys.argv[0], *qt_args])
+    return run(settings, qt_argv)
 
 
 if __name__ == "__main__":

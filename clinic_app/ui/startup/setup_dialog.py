@@ -45,12 +45,26 @@ class SetupDialog(QDialog):
     setup_requested = Signal(SetupRequest)
     completed = Signal()
 
-    def __init__(self, data_dir: Path, keyring_available: bool, parent: QWidget | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        keyring_available: bool,
+        parent: QWidget | None = None,
+        *,
+        unlock_mode: str | None = None,
+        unlock_mode_lock: str = "",
+    ):
+        """`unlock_mode` is IT's choice for a new database ("keyring" or "passphrase"), the
+        default here; `unlock_mode_lock`, when IT locked it, says where ("Set by your IT
+        department in …") and the choice can't be changed."""
         super().__init__(parent)
+        self._unlock_mode = unlock_mode
+        self._unlock_mode_lock = unlock_mode_lock
         self.setObjectName("setupDialog")
         self.setWindowTitle("Set up this workstation")
         self.setModal(True)
         self.resize(620, 700)
+        self._keyring_unavailable_but_required = False
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self._build_form_page(data_dir, keyring_available))
         self._pages.addWidget(self._build_recovery_page())
@@ -115,9 +129,38 @@ class SetupDialog(QDialog):
         self._passphrase_form.add_field("passphrase_confirm", "Repeat it", password_edit())
         layout.addWidget(self._passphrase_form)
         self._passphrase_radio.toggled.connect(self._on_passphrase_radio_toggled)
-        (self._keyring_radio if keyring_available else self._passphrase_radio).setChecked(True)
+        keyring_default = keyring_available and self._unlock_mode != "passphrase"
+        (self._keyring_radio if keyring_default else self._passphrase_radio).setChecked(True)
         self._passphrase_form.setVisible(self._passphrase_radio.isChecked())
+        self.unlock_mode_lock_note: QLabel | None = None
+        if self._unlock_mode_lock:
+            layout.addLayout(self._build_lock_note(keyring_available))
         return box
+
+    def _build_lock_note(self, keyring_available: bool) -> QHBoxLayout:
+        """IT fixed the unlock mode: both choices are disabled and the note says who and where."""
+        self._keyring_radio.setEnabled(False)
+        self._passphrase_radio.setEnabled(False)
+        text = self._unlock_mode_lock
+        if self._unlock_mode == "keyring" and not keyring_available:
+            # IT's choice can't be met here: creating the database would only fail later.
+            text += (
+                ". It requires the secure keyring, which this computer lacks: contact your "
+                "IT department."
+            )
+            self._passphrase_form.setVisible(False)
+            self._keyring_unavailable_but_required = True
+        row = QHBoxLayout()
+        mark = QLabel()
+        mark.setPixmap(icon("lock").pixmap(16, 16))
+        row.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        note = QLabel(text)
+        note.setObjectName("unlockModeLockNote")
+        note.setWordWrap(True)
+        note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(note, 1)
+        self.unlock_mode_lock_note = note
+        return row
 
     def _build_admin_box(self) -> QGroupBox:
         box = QGroupBox("The first administrator")
@@ -141,6 +184,7 @@ class SetupDialog(QDialog):
         self.create_button.setObjectName("primaryButton")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self._on_create_button_clicked)
+        self.create_button.setEnabled(not self._keyring_unavailable_but_required)
         buttons.addWidget(self._quit_button)
         buttons.addWidget(self.create_button)
         return buttons
@@ -156,7 +200,17 @@ class SetupDialog(QDialog):
         raise KeyError(name)
 
     def choose_passphrase_mode(self, passphrase_mode: bool) -> None:
+        if self._unlock_mode_lock:
+            return  # IT's choice
         (self._passphrase_radio if passphrase_mode else self._keyring_radio).setChecked(True)
+
+    @property
+    def passphrase_mode(self) -> bool:
+        return self._passphrase_radio.isChecked()
+
+    @property
+    def unlock_mode_choosable(self) -> bool:
+        return self._keyring_radio.isEnabled() or self._passphrase_radio.isEnabled()
 
     @Slot(bool)
     def _on_passphrase_radio_toggled(self, checked: bool) -> None:
@@ -189,7 +243,7 @@ class SetupDialog(QDialog):
 
     def set_busy(self, busy: bool, message: str = "") -> None:
         self._progress.setVisible(busy)
-        self.create_button.setEnabled(not busy)
+        self.create_button.setEnabled(not busy and not self._keyring_unavailable_but_required)
         self._quit_button.setEnabled(not busy)
         self._scroll.setEnabled(not busy)
         self._show_message(message)

@@ -7,6 +7,7 @@ going on impossible (after its dialog was read).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -32,6 +33,8 @@ from clinic_app.ui.tasks.task_runner import Lane, TaskContext, TaskRunner
 if TYPE_CHECKING:
     from clinic_app.bootstrap import Services
     from clinic_app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class StartupController(QObject):
@@ -66,13 +69,24 @@ class StartupController(QObject):
     def _on_inspect_succeeded(self, inspection: StoreInspection) -> None:
         if inspection.state is StoreState.NEW:
             self._login_window.set_busy("Setting up this workstation…")
-            dialog = SetupDialog(self._settings.data_dir, inspection.keyring_available)
+            settings = self._settings
+            dialog = SetupDialog(
+                settings.data_dir,
+                inspection.keyring_available,
+                unlock_mode=settings.unlock_mode,
+                unlock_mode_lock=(
+                    settings.locked_note
+                    if settings.unlock_mode and settings.is_locked("unlock_mode")
+                    else ""
+                ),
+            )
             dialog.setParent(self._login_window, dialog.windowFlags())
             dialog.setup_requested.connect(self._on_setup_dialog_setup_requested)
             dialog.completed.connect(self._on_setup_dialog_completed)
             dialog.rejected.connect(self.abandoned)
             self.setup_dialog = dialog
             dialog.open()
+            log.info("first-run setup shown")
         elif inspection.state is StoreState.PASSPHRASE:
             self._login_window.set_busy("Waiting for the database passphrase…")
             passphrase_dialog = PassphraseDialog(self._login_window)
