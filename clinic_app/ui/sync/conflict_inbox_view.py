@@ -197,6 +197,10 @@ class ConflictInboxView(QWidget):
         for resolution, button in self.resolution_buttons.items():
             button.setVisible(conflict is not None and resolution in conflict.choices)
             button.setEnabled(True)
+            button.setText(RESOLUTION_LABELS[resolution])
+        if conflict is not None and conflict.kind is ConflictKind.SLOT_TAKEN:
+            # For a refused booking, "keep mine" means: ask the server for the slot again.
+            self.resolution_buttons[Resolution.KEEP_LOCAL].setText("Try the booking again")
         if conflict is None:
             self.title.setText("Choose a conflict")
             self.help_label.setText("")

@@ -78,6 +78,7 @@ class SyncPage(ShellPage):
         # Until the window's companion hands over its run (a page built on its own has one).
         self.attach_run(SyncRun(context, self))
         self._loaded = False
+        self._stale = False
 
     def attach_run(self, run: SyncRun) -> None:
         self.run = run
@@ -88,8 +89,8 @@ class SyncPage(ShellPage):
 
     def page_shown(self) -> None:
         self.overview_controller.load()
-        if not self._loaded:
-            self._loaded = True
+        if not self._loaded or self._stale:
+            self._loaded, self._stale = True, False
             self._load_lists()
 
     def open_item(self, item: object) -> bool:
@@ -130,8 +131,12 @@ class SyncPage(ShellPage):
 
     @Slot()
     def _on_run_finished(self) -> None:
-        if self._loaded:
+        # Listing conflicts and held records is audited (they may be clinical): a background
+        # run while the page is out of sight only marks them for reading when it is shown.
+        if self.isVisible():
             self._load_lists()
+        else:
+            self._stale = True
 
     @Slot()
     def _on_state_changed(self) -> None:

@@ -5,10 +5,13 @@ corrections are refused in words with nothing sent and nothing lost."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import uuid
 
 import requests
+from clinic_app.records.models import VisitInput
 from clinic_app.security.permissions import Role
 from clinic_app.sync import quarantine
 from clinic_app.sync.mappings.registry import default_registry
@@ -187,3 +190,44 @@ def test_a_refused_record_edit_goes_out_with_the_next_sync(
     other.sync_now()
     got = other.services.patients.get(other.users[Role.FRONT_DESK], created.id)
     assert got.email == "dorothy@nasa.example"
+
+
+def test_a_file_the_server_refuses_is_held_with_its_reason_and_retried_when_allowed(
+    qtbot: QtBot,
+    sync_server: ServerProcess,
+    workstation: WorkstationFactory,
+    sync_page: PageFactory,
+) -> None:
+    sync_server.extra_args = ("--max-binary-mb", "1")  # IT's limit, too low for this scan
+    sync_server.restart()
+    station = _manual(workstation("ws-file", sync_server))
+    doctor = station.users[Role.DOCTOR]
+    ada = station.services.patients.create(doctor, patient("Ada", "Scan", "1985-12-10")).patient
+    visit = station.services.records.visits.open_visit(doctor, ada.id, data=VisitInput(reason="X"))
+    scan = station.services.records.attachments.add_stream(
+        doctor, "visit", visit.id, io.BytesIO(os.urandom(1024 * 1024 + 4096)), "scan.bin"
+    )
+    page = sync_page(station, Role.DOCTOR)
+    page.show_tab(HELD_TAB)
+    with qtbot.waitSignal(page.run.finished, timeout=60_000):
+        page.overview.sync_button.click()
+    qtbot.waitUntil(lambda: page.held_model.rowCount() == 1, timeout=10_000)
+    editor = page.held.editor
+    assert editor.item is not None
+    assert editor.item.entity_id == scan.id
+    assert editor.reason.text().startswith("Reason: HTTP 413:")
+    assert "larger" in editor.reason.text()
+    assert editor.mode == "nothing"  # the content travels as it is
+    assert "Retry once the cause is fixed" in editor.nothing.text()
+    assert station.sync.record_state(doctor, "visits", visit.id) is RecordSyncState.SYNCED
+    sync_server.extra_args = ()  # IT raises the limit
+    sync_server.restart()
+    with qtbot.waitSignal(page.quarantine_controller.retried, timeout=10_000) as retried:
+        editor.retry_button.click()
+    assert retried.args == [True]
+    qtbot.waitUntil(lambda: page.held.showing_empty_state, timeout=10_000)
+    with qtbot.waitSignal(page.run.finished, timeout=60_000):
+        page.overview.sync_button.click()
+    assert page.overview.result_text().startswith("Sync finished")
+    assert "1 file(s) up" in page.overview.result_text()
+    assert station.sync.record_state(doctor, "attachments", scan.id) is RecordSyncState.SYNCED
