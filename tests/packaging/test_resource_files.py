@@ -42,3 +42,26 @@ def test_in_a_bundle_everything_comes_from_meipass(
     assert codes_dir() == internal / "resources" / "codes"
     with pytest.raises(FileNotFoundError, match=r"resources/codes/abbreviations\.tsv"):
         resource_files.resource_path("codes/abbreviations.tsv")
+
+
+def test_the_gui_finds_its_icons_through_the_same_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("PySide6")  # the GUI package pins a Qt workaround when imported
+    from clinic_app.ui import resource_paths
+
+    assert resource_paths.resources_dir() == resource_files.package_data_dir("ui/resources")
+    assert resource_paths.resource_path("app-icon.svg").is_file()
+    with pytest.raises(FileNotFoundError, match=r"clinic_app/ui/resources/no-such\.svg"):
+        resource_paths.resource_path("no-such.svg")
+
+    internal = tmp_path / "bundle" / "_internal"
+    icons = internal / "clinic_app" / "ui" / "resources"
+    icons.mkdir(parents=True)
+    (icons / "app-icon.svg").write_text("<svg/>")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(internal), raising=False)
+    assert resource_paths.resource_path("app-icon.svg") == icons / "app-icon.svg"
+    # A bundle without the file says so; it does not fall back to a source tree.
+    with pytest.raises(FileNotFoundError, match=r"style\.qss"):
+        resource_paths.resource_path("style.qss")
