@@ -11,9 +11,12 @@ In a temporary folder, with a machine configuration that trusts KEY.pub (CLINIC_
    `clinic selftest --json` (bundle signature, models' hashes, database, keyring) pass;
 3. the frozen `clinic update apply ARCHIVE --install-root ROOT` installs the archive as
    ROOT/versions/<version> and switches ROOT/current to it after its selftest passed;
-4. ROOT/current/clinic-app starts with QT_QPA_PLATFORM=offscreen on an empty data folder,
-   reaches its first window (the log line "login window shown", where first-run setup opens),
-   and exits cleanly (code 0) on SIGINT. The time to that line is the cold start figure.
+4. the frozen `clinic` with a broken machine configuration prints one line naming the file
+   and the key, and exits 78;
+5. ROOT/current/clinic-app starts with QT_QPA_PLATFORM=offscreen on an empty data folder,
+   reaches its first window (the log line "login window shown"), goes on until start-up has
+   settled (the log line "first-run setup shown": the setup dialog is open) and exits cleanly
+   (code 0) on SIGINT. The time to the first window is the cold start figure.
 
 Standard library only. Exit 0 when every step passed; prints one line per step.
 """
@@ -34,7 +37,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FIRST_WINDOW = "login window shown"
+# Start-up has settled when one of these is logged: the first-run setup dialog opened (an empty
+# data folder), or the store opened and sign-in is ready (an existing one).
+SETTLED = ("first-run setup shown", "store opened; sign-in ready")
 GUI_TIMEOUT = 60.0
+EXIT_MACHINE_CONFIG = 78
 
 
 class SmokeError(Exception):
@@ -54,8 +61,9 @@ def step(name: str, argv: list[str], env: dict[str, str], timeout: float = 600) 
     return done.stdout
 
 
-def gui_first_window(app: Path, data_dir: Path, env: dict[str, str]) -> float:
-    """Seconds from start to the first window; then SIGINT and a clean exit are required."""
+def gui_first_window(app: Path, data_dir: Path, env: dict[str, str]) -> dict[str, float]:
+    """Seconds from start to the first window and to a settled start-up (first-run setup or
+    sign-in ready); then SIGINT and a clean exit are required."""
     gui_env = dict(env, QT_QPA_PLATFORM="offscreen")
     started = time.monotonic()
     child = subprocess.Popen(
@@ -67,23 +75,27 @@ def gui_first_window(app: Path, data_dir: Path, env: dict[str, str]) -> float:
     )
     lines: list[str] = []
     shown = threading.Event()
-    seconds: list[float] = []
+    settled = threading.Event()
+    seconds: dict[str, float] = {}
 
     def read() -> None:
         assert child.stderr is not None
         for line in child.stderr:
             lines.append(line)
             if FIRST_WINDOW in line and not shown.is_set():
-                seconds.append(time.monotonic() - started)
+                seconds["first_window_seconds"] = round(time.monotonic() - started, 2)
                 shown.set()
+            if any(text in line for text in SETTLED) and not settled.is_set():
+                seconds["settled_seconds"] = round(time.monotonic() - started, 2)
+                settled.set()
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    if not shown.wait(GUI_TIMEOUT):
-        child.kill()
-        child.wait()
-        raise SmokeError(f"the GUI showed no window in {GUI_TIMEOUT:.0f} s:\n{''.join(lines)}")
-    time.sleep(1.5)  # let start-up go on to the first-run setup dialog
+    for event, what in ((shown, "no window"), (settled, "no first-run setup or sign-in")):
+        if not event.wait(GUI_TIMEOUT):
+            child.kill()
+            child.wait()
+            raise SmokeError(f"the GUI showed {what} in {GUI_TIMEOUT:.0f} s:\n{''.join(lines)}")
     child.send_signal(signal.SIGINT)
     try:
         code = child.wait(timeout=30)
@@ -93,7 +105,32 @@ def gui_first_window(app: Path, data_dir: Path, env: dict[str, str]) -> float:
     reader.join(5)
     if code != 0 or not any("application shut down" in line for line in lines):
         raise SmokeError(f"the GUI exited with {code}, not cleanly:\n{''.join(lines[-20:])}")
-    return seconds[0]
+    return seconds
+
+
+def broken_config_refused(clinic: Path, work: Path, env: dict[str, str]) -> None:
+    """IT's file with a value out of range: one line naming file and key, exit 78."""
+    broken = work / "broken-config.toml"
+    broken.write_text("idle_lock_minutes = 0\n", encoding="utf-8")
+    done = subprocess.run(
+        [str(clinic), "selftest"],
+        env=dict(env, CLINIC_CONFIG=str(broken)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    lines = done.stderr.strip().splitlines()
+    if (
+        done.returncode != EXIT_MACHINE_CONFIG
+        or len(lines) != 1
+        or str(broken) not in lines[0]
+        or "idle_lock_minutes" not in lines[0]
+    ):
+        raise SmokeError(
+            f"a broken machine configuration gave exit {done.returncode}:\n{done.stderr[-3000:]}"
+        )
+    print("smoke: ok   clinic with a broken machine configuration: one line, exit 78")
 
 
 def smoke(dist: Path, public_key: Path) -> dict[str, float]:
@@ -119,7 +156,9 @@ def smoke(dist: Path, public_key: Path) -> dict[str, float]:
              "--public-key", str(public_key)],
             env,
         )  # fmt: skip
+        started = time.monotonic()
         out = step("clinic --version", [str(bundle / "clinic"), "--version"], env)
+        version_seconds = round(time.monotonic() - started, 2)
         if version not in out:
             raise SmokeError(f"clinic --version printed {out!r}, expected {version}")
         step(
@@ -143,9 +182,13 @@ def smoke(dist: Path, public_key: Path) -> dict[str, float]:
         )  # fmt: skip
         installed = root / "current" / "clinic"
         step("installed current/clinic --version", [str(installed), "--version"], env)
-        seconds = gui_first_window(root / "current" / "clinic-app", work / "fresh-data", env)
-        print(f"smoke: ok   GUI offscreen: first window after {seconds:.2f} s, clean exit")
-        return {"first_window_seconds": round(seconds, 2)}
+        broken_config_refused(installed, work, env)
+        figures = gui_first_window(root / "current" / "clinic-app", work / "fresh-data", env)
+        print(
+            f"smoke: ok   GUI offscreen: first window after {figures['first_window_seconds']:.2f}"
+            f" s, first-run setup after {figures['settled_seconds']:.2f} s, clean exit"
+        )
+        return {"clinic_version_seconds": version_seconds, **figures}
 
 
 def main(argv: list[str] | None = None) -> int:
