@@ -51,7 +51,7 @@ class QuarantineView(QWidget):
             widths={
                 HeldColumn.SINCE: 150,
                 HeldColumn.RECORD: 175,
-                HeldColumn.DIRECTION: 160,
+                HeldColumn.DIRECTION: 185,
                 HeldColumn.ATTEMPTS: 56,
             },
         )

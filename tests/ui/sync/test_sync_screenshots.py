@@ -11,11 +11,12 @@ from clinic_app.security.permissions import Role
 from clinic_app.ui.sync.sync_page import CONFLICTS_TAB, HELD_TAB, STATUS_TAB
 from pytestqt.qtbot import QtBot
 
+from tests.sync.clinic_data import patient
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
 from tests.ui.sync.conftest import PageFactory, WindowFactory
 from tests.ui.sync.test_conflict_inbox import ADA, _edit, _manual_pair
-from tests.ui.sync.test_held_records import _put_from_another_system
+from tests.ui.sync.test_held_records import _hold_as_refused, _put_from_another_system
 from tests.ui.test_screenshots import WINDOW, save
 
 
@@ -45,17 +46,26 @@ def test_sync_screens(
             "telecom": [{"system": "email", "value": "grace at navy"}],
         },
     )
+    katherine = b.services.patients.create(
+        b.users[Role.FRONT_DESK],
+        patient("Katherine", "Johnson", "1918-08-26", email="kj@example.invalid"),
+    ).patient
+    _hold_as_refused(b, katherine.id)
     page = sync_page(b, Role.FRONT_DESK)
     page.resize(*WINDOW)
     with qtbot.waitSignal(page.run.finished, timeout=60_000):
         page.overview.sync_button.click()
-    qtbot.waitUntil(lambda: page.held_model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: page.held_model.rowCount() == 2, timeout=10_000)
     qtbot.waitUntil(lambda: page.conflict_model.rowCount() == 1, timeout=10_000)
     qtbot.waitUntil(lambda: page.log_model.rowCount() > 3, timeout=10_000)
     page.show_tab(STATUS_TAB)
     save(page, tmp_path, "sync_page_status_log")
     page.show_tab(HELD_TAB)
+    assert page.held.select_item(next(i.id for i in page.held_model._rows if i.direction == "pull"))
     save(page, tmp_path, "sync_page_held_records")
+    assert page.held.select_item(next(i.id for i in page.held_model._rows if i.direction == "push"))
+    page.held.editor.field_edit("email").setText("katherine@nasa.example")
+    save(page, tmp_path, "sync_held_record_fields")
     page.show_tab(CONFLICTS_TAB)
     page.field_model.choose("phone", "server")
     save(page, tmp_path, "sync_conflict_inbox")
@@ -65,6 +75,7 @@ def test_sync_screens(
     qtbot.waitUntil(lambda: "held" in window.connection_label.text(), timeout=20_000)
     label = window.connection_label
     assert "1 conflict" in label.text()
+    assert "2 held" in label.text()
     # The status bar lays the longer line out on its next pass.
     qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width(), timeout=5_000)
     save(window, tmp_path, "sync_status_bar_window")
