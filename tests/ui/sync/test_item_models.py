@@ -26,6 +26,7 @@ from clinic_app.ui.sync.conflict_field_table_model import (
     ConflictFieldTableModel,
     FieldColumn,
 )
+from clinic_app.ui.sync.conflict_inbox_view import ConflictInboxView
 from clinic_app.ui.sync.conflict_table_model import ConflictTableModel
 from clinic_app.ui.sync.held_fields import (
     HeldField,
@@ -38,6 +39,7 @@ from clinic_app.ui.sync.sync_log_table_model import SyncLogTableModel
 from clinic_app.ui.sync.sync_texts import describe_status, describe_sync_error, relative_time
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
@@ -265,3 +267,27 @@ def test_a_corrected_resource_must_be_json_of_the_same_type_and_id() -> None:
     ]:
         with pytest.raises(ValidationError, match=message):
             corrected_resource(item, text)
+
+
+def test_space_ticks_the_focused_side_of_a_differing_field(qtbot: QtBot) -> None:
+    model, fields = ConflictTableModel(), ConflictFieldTableModel()
+    view = ConflictInboxView(model, fields)
+    qtbot.addWidget(view)
+    view.show()
+    model.replace_conflicts([_conflict()])
+    assert view.conflict is not None
+    table = view.field_table
+    table.setFocus()
+    table.setCurrentIndex(fields.index(1, FieldColumn.SERVER))
+    qtbot.keyClick(table, Qt.Key.Key_Space)
+    assert fields.choices()["phone"] == "server"
+    table.setCurrentIndex(fields.index(1, FieldColumn.LOCAL))
+    qtbot.keyClick(table, Qt.Key.Key_Space)
+    assert fields.choices()["phone"] == "local"
+    shown = {r for r, button in view.resolution_buttons.items() if not button.isHidden()}
+    assert shown == {Resolution.KEEP_LOCAL, Resolution.TAKE_SERVER, Resolution.MERGE}
+    emitted: list[tuple[object, str, dict[str, str]]] = []
+    view.resolve_requested.connect(lambda *args: emitted.append(args))
+    view.resolution_buttons[Resolution.MERGE].click()
+    assert emitted == [(view.conflict, "merge", {"phone": "local", "email": "local"})]
+    assert not view.resolution_buttons[Resolution.MERGE].isEnabled()  # until the answer
