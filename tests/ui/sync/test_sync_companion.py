@@ -7,6 +7,9 @@ from __future__ import annotations
 import threading
 
 from clinic_app.security.permissions import Role
+from clinic_app.security.users import AuthenticatedUser
+from clinic_app.sync.client import RetryPolicy
+from clinic_app.ui.shell.builtin_pages import default_page_registry
 from clinic_app.ui.sync.sync_page import SyncPage
 from clinic_app.ui.sync.sync_status_companion import SyncStatusCompanion
 from clinic_app.ui.tasks.task_runner import Lane, TaskRunner
@@ -83,3 +86,42 @@ def test_signing_out_cancels_a_running_background_sync(
         gate.set()
     assert station.outbox() == 1  # nothing sent, nothing lost
     assert not companion.timer.isActive()
+
+
+def test_a_background_sync_against_a_stopped_server_shows_offline_quietly(
+    qtbot: QtBot,
+    sync_server: ServerProcess,
+    workstation: WorkstationFactory,
+    sync_window: WindowFactory,
+    ui_runner: TaskRunner,
+) -> None:
+    station = workstation("ws-quiet", sync_server, retry=RetryPolicy(attempts=1))
+    desk = station.users[Role.FRONT_DESK]
+    station.services.patients.create(desk, patient("Rosalind", "Franklin", "1980-07-25"))
+    sync_server.kill()
+    unhandled: list[BaseException] = []
+    ui_runner.task_failed.connect(unhandled.append)
+    window = sync_window(station, Role.FRONT_DESK)
+    companion = window.companion("sync")
+    assert isinstance(companion, SyncStatusCompanion)
+    with qtbot.waitSignal(companion.run.failed, timeout=60_000):
+        pass  # due at once: the timer's run finds no server
+    qtbot.waitUntil(
+        lambda: window.connection_label.text() == "Offline · never synced · 1 to send",
+        timeout=10_000,
+    )
+    assert unhandled == []  # no error dialog for a run nobody asked for
+    assert "Last problem:" in window.connection_label.toolTip()
+    assert station.outbox() == 1
+    assert _roles_seeing_sync() == set(Role)
+
+
+def _roles_seeing_sync() -> set[Role]:
+    """Every role syncs its own workstation: the page is there for all of them."""
+    registry = default_page_registry()
+    seeing = set()
+    for role in Role:
+        user = AuthenticatedUser(id="u", username="u", display_name="U", role=role)
+        if "sync" in [spec.key for spec in registry.pages_for(user)]:
+            seeing.add(role)
+    return seeing
