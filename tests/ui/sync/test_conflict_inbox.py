@@ -6,8 +6,11 @@ in words."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 
 from clinic_app.patients.models import PatientInput
+from clinic_app.scheduling.hours import parse_weekly
+from clinic_app.scheduling.models import BookingRequest, DoctorProfileInput
 from clinic_app.security.permissions import Role
 from clinic_app.sync.models import ConflictKind, Resolution
 from clinic_app.ui.sync.conflict_field_table_model import (
@@ -192,3 +195,54 @@ def test_a_role_that_may_not_resolve_is_told_so_in_words(
     assert doctor_page.overview.settings_button.isHidden()
     doctor_page.overview_controller.open_settings()
     assert doctor_page.overview_controller.dialog is None
+
+
+def test_a_slot_booked_on_both_sides_is_cancelled_here_from_the_inbox(
+    qtbot: QtBot,
+    sync_server: ServerProcess,
+    workstation: WorkstationFactory,
+    sync_page: PageFactory,
+) -> None:
+    a, b = _manual_pair(workstation, sync_server)
+    admin, desk, doctor = (a.users[r] for r in (Role.ADMIN, Role.FRONT_DESK, Role.DOCTOR))
+    a.services.scheduling.profiles.save_profile(
+        admin,
+        doctor.id,
+        DoctorProfileInput(
+            specialisation="GP",
+            consultation_minutes=30,
+            time_zone="Europe/Berlin",
+            weekly_hours=parse_weekly("mon-sun=09:00-10:00"),
+        ),
+    )
+    day = date.today() + timedelta(days=10)
+    a.services.scheduling.slots.generate(admin, doctor.id, day, day)
+    mine = a.services.patients.create(desk, replace(ADA, family_name="Slot-A")).patient
+    theirs = a.services.patients.create(desk, replace(ADA, family_name="Slot-B")).patient
+    a.sync_now()
+    b.sync_now()
+    view = a.services.scheduling.calendar.day_view(admin, day, doctor_id=doctor.id)
+    slot_id = next(e.slot_id for c in view.columns for e in c.entries if e.slot_id)
+    a.services.scheduling.booking.book(desk, slot_id, BookingRequest(mine.id))
+    lost = b.services.scheduling.booking.book(desk, slot_id, BookingRequest(theirs.id))
+    a.sync_now()
+    page = sync_page(b, Role.FRONT_DESK)
+    with qtbot.waitSignal(page.run.finished, timeout=60_000):
+        page.overview.sync_button.click()
+    qtbot.waitUntil(lambda: page.conflict_model.rowCount() == 1, timeout=10_000)
+    inbox = page.conflicts
+    assert inbox.conflict is not None
+    assert inbox.conflict.kind is ConflictKind.SLOT_TAKEN
+    assert "already booked" in inbox.detail_label.text()
+    buttons = inbox.resolution_buttons
+    shown = {r for r, button in buttons.items() if not button.isHidden()}
+    assert shown == {Resolution.KEEP_LOCAL, Resolution.CANCEL_BOOKING}
+    assert buttons[Resolution.KEEP_LOCAL].text() == "Try the booking again"
+    with qtbot.waitSignal(page.conflict_controller.resolved, timeout=20_000):
+        buttons[Resolution.CANCEL_BOOKING].click()
+    status = b.services.scheduling.attendance.get(desk, lost.id).appointment.status
+    assert status.value == "cancelled"
+    with qtbot.waitSignal(page.run.finished, timeout=60_000):
+        page.overview.sync_button.click()
+    a.sync_now()
+    assert_converged(a, b)
