@@ -1,4 +1,5 @@
-"""clinic sync configure|now|status|conflicts|resolve|quarantine|retry|log
+"""clinic sync configure|now|status|conflicts|resolve|quarantine|retry|log|publish-codes|
+publish-model
 
 `sync now` and `sync status` need no --user (the unlocked store is the gate, as for the GUI's
 background sync); showing or resolving conflicts and held records acts as a signed-in user.
@@ -89,8 +90,8 @@ def now(state: CliContext, as_json: bool) -> None:
         return
     click.echo(
         f"received {report.applied}, sent {report.pushed}, conflicts {report.conflicts}, "
-        f"held {report.quarantined}, attachments up {report.uploaded} / down "
-        f"{report.downloaded}"
+        f"held {report.quarantined}, files up {report.uploaded} / down "
+        f"{report.downloaded}, model packs installed {report.model_packs}"
     )
 
 
@@ -228,6 +229,19 @@ def publish_codes(state: CliContext, system: str, version: str, draft: bool) -> 
         state.user(), chosen.value, version, active=not draft
     )
     click.echo(f"published: CodeSystem/{release_id}")
+
+
+@sync.command("publish-model")
+@click.argument("pack", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@user_option
+@pass_cli
+def publish_model(state: CliContext, pack: Path) -> None:
+    """Send an IT-signed model pack to the server, for the other workstations (admin).
+
+    It is verified here first (signed by a key this workstation trusts); each workstation
+    installs it only after checking the files and the signature again."""
+    release_id = state.services().sync.publish_model_pack(state.user(), pack)
+    click.echo(f"published: DocumentReference/{release_id}")
 
 
 @sync.command("log")

@@ -29,6 +29,7 @@ from clinic_app.sync.gc_pause import collector_paused
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.base import Values
 from clinic_app.sync.mappings.registry import MappingRegistry
+from clinic_app.sync.model_downloads import ModelReleases
 from clinic_app.sync.pull import finish_pull
 from clinic_app.sync.pulled_item import PulledItem, decode
 from clinic_app.sync.rows import load_rows, pending_entities
@@ -87,7 +88,9 @@ class Applier:
         audit_log: AuditLog,
         *,
         batch_size: int = 1000,
+        models: ModelReleases | None = None,
     ) -> None:
+        self._models = models
         self._db = db
         self._registry = registry
         self._client = client
@@ -139,7 +142,7 @@ class Applier:
         with self._db.unit_of_work() as uow:
             session = uow.session
             session.info[SUPPRESS_OUTBOX] = True
-            group = GroupApplier(session, self._server, bases, self._audit)
+            group = GroupApplier(session, self._server, bases, self._audit, self._models)
             group.apply_releases(items)
             for mapping_items in _groups(items):
                 group.apply(mapping_items)

@@ -24,6 +24,8 @@ from clinic_app.sync.fhir_values import instant
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.base import TableMapping, Values
 from clinic_app.sync.mappings.codesystem import RELEASE_TABLE
+from clinic_app.sync.model_downloads import ModelReleases
+from clinic_app.sync.model_releases import MODEL_PACK_TABLE, is_model_release
 from clinic_app.sync.models import ConflictKind
 from clinic_app.sync.pulled_item import PulledItem
 from clinic_app.sync.rows import (
@@ -61,6 +63,10 @@ def _older(item: PulledItem, known: str) -> bool:
     return known.isdigit() and item.version_rank > 0 and item.version_rank < int(known)
 
 
+def _release_table(item: PulledItem) -> str:
+    return MODEL_PACK_TABLE if is_model_release(item.resource) else RELEASE_TABLE
+
+
 def _reason(exc: Exception) -> str:
     original = getattr(exc, "orig", exc)
     text = str(original.args[0]) if getattr(original, "args", None) else type(original).__name__
@@ -69,9 +75,15 @@ def _reason(exc: Exception) -> str:
 
 class GroupApplier:
     def __init__(
-        self, session: Session, server_url: str, bases: dict[str, Values], audit: AuditLog
+        self,
+        session: Session,
+        server_url: str,
+        bases: dict[str, Values],
+        audit: AuditLog,
+        models: ModelReleases | None = None,
     ) -> None:
         self._audit = audit
+        self._models = models
         self._session = session
         self._server = server_url
         self._bases = bases
@@ -108,6 +120,11 @@ class GroupApplier:
             if not item.release or item.deleted or item.resource is None:
                 continue
             try:
+                if is_model_release(item.resource):
+                    if self._models is None:
+                        raise MappingError("Model packs are installed by a sync run.")
+                    self._models.receive(item.resource, item.version_id)
+                    continue
                 with self._session.begin_nested():
                     if apply_release(self._session, self._server, self._audit, item.resource):
                         self.outcome.code_sets += 1
@@ -338,7 +355,7 @@ class GroupApplier:
             direction=quarantine.PULL,
             entity_type=item.mapping.entity_type
             if item.mapping
-            else (RELEASE_TABLE if item.release else item.resource_type),
+            else (_release_table(item) if item.release else item.resource_type),
             entity_id=item.resource_id,
             resource_type=item.resource_type,
             resource=item.resource,

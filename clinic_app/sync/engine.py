@@ -1,5 +1,6 @@
-"""One sync run: pull (stage, then apply), retry held pulls, push, attachments up, push the
-attachments' records, attachments down. Every step resumes where an interrupted run stopped.
+"""One sync run: pull (stage, then apply), retry held pulls, push, files up, push the files'
+records, files down, model pack releases down (verified, then installed). Every step resumes
+where an interrupted run stopped.
 
 Network trouble ends the run early with `ServerUnavailableError` (the status says offline);
 nothing is lost: the outbox, the inbox and the cursor are exactly where they were.
@@ -24,6 +25,7 @@ from clinic_app.sync.errors import (
 )
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.registry import MappingRegistry
+from clinic_app.sync.model_downloads import ModelReleases
 from clinic_app.sync.models import SyncReport
 from clinic_app.sync.pull import Fetcher
 from clinic_app.sync.pull_retry import retry_pulls
@@ -55,7 +57,9 @@ class SyncEngine:
         registry: MappingRegistry,
         client: FhirClient,
         options: EngineOptions | None = None,
+        models: ModelReleases | None = None,
     ) -> None:
+        self._models = models
         self._db = db
         self._audit = audit_log
         self._registry = registry
@@ -71,6 +75,7 @@ class SyncEngine:
             self._server,
             self._audit,
             batch_size=self._options.apply_batch,
+            models=self._models,
         )
 
     def run(
@@ -132,6 +137,8 @@ class SyncEngine:
         report.quarantined += pusher.result.quarantined
         report.local_only = pusher.result.local_only
         report.downloaded = transfers.download(progress, cancel)
+        if self._models is not None:
+            report.model_packs = self._models.run(self._client, self._server, progress, cancel)
 
     def _overlap(self) -> timedelta:
         try:

@@ -29,6 +29,7 @@ class LogEvent(StrEnum):
     UPLOADED = "uploaded"
     DOWNLOADED = "downloaded"
     CODE_SET = "code_set"
+    MODEL_PACK = "model_pack"  # a model pack release verified and installed
     FINISHED = "finished"
     OFFLINE = "offline"
     FAILED = "failed"

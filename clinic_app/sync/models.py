@@ -124,6 +124,7 @@ class SyncReport:
     uploaded: int = 0
     downloaded: int = 0
     code_sets: int = 0
+    model_packs: int = 0  # model pack releases verified and installed
     requests: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0

@@ -12,6 +12,7 @@ from clinic_app.sync.apply import Applier
 from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import parse_instant, version_rank
 from clinic_app.sync.mappings.registry import MappingRegistry
+from clinic_app.sync.model_releases import is_model_release
 from clinic_app.sync.pulled_item import RELEASE_TYPE, PulledItem
 from clinic_app.sync.tables import SyncQuarantineRow
 
@@ -33,7 +34,7 @@ def item_of(registry: MappingRegistry, row: SyncQuarantineRow) -> PulledItem:
     if resource is None:
         item.mapping = registry.for_table(row.entity_type)
         return item
-    if row.resource_type == RELEASE_TYPE:
+    if row.resource_type == RELEASE_TYPE or is_model_release(resource):
         item.release = True
         return item
     try:

@@ -15,6 +15,7 @@ from clinic_app.sync.errors import MappingError
 from clinic_app.sync.fhir_values import parse_instant
 from clinic_app.sync.mappings.base import TableMapping, Values
 from clinic_app.sync.mappings.registry import MappingRegistry
+from clinic_app.sync.model_releases import is_model_release
 
 RELEASE_TYPE = "CodeSystem"
 
@@ -32,7 +33,7 @@ class PulledItem:
     mapping: TableMapping | None = None
     values: Values | None = None
     problem: str | None = None
-    release: bool = False  # a code set release (CodeSystem), not a synced row
+    release: bool = False  # a code set or model pack release, not a synced row
     # Filled while deciding: the local row, if any.
     local: Values | None = field(default=None, repr=False)
 
@@ -60,7 +61,7 @@ def decode(session: Session, registry: MappingRegistry, rows: Sequence[Any]) -> 
         try:
             resource = json.loads(row.body)
             item.resource = resource
-            if row.resource_type == RELEASE_TYPE:
+            if row.resource_type == RELEASE_TYPE or is_model_release(resource):
                 item.release = True
                 continue
             item.mapping = registry.for_resource(resource)

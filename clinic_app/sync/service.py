@@ -7,7 +7,8 @@ run) and returns frozen values.
 - Sync page: `log(user)`, `quarantined(user)`, `retry_quarantined(user, id, …)`,
   `record_state(user, table, id)`;
 - conflict inbox: `conflicts(user)` (side by side), `resolve(user, id, resolution, choices)`;
-- IT: `configure(user, url=…, token=…, enabled=…, interval_seconds=…, ca_bundle=…)`.
+- IT: `configure(user, url=…, token=…, enabled=…, interval_seconds=…, ca_bundle=…)`,
+  `publish_code_set(user, system, version)`, `publish_model_pack(user, folder)`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from clinic_app.errors import NotFoundError, ValidationError
+from clinic_app.imaging.model_registry import ModelRegistry
 from clinic_app.scheduling.booking_service import BookingService
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action
@@ -32,12 +35,12 @@ from clinic_app.storage.types import utcnow
 from clinic_app.sync import conflict_resolution, quarantine, status
 from clinic_app.sync.apply import Applier
 from clinic_app.sync.client import FhirClient, RetryPolicy
-from clinic_app.sync.code_releases import release_bundle
 from clinic_app.sync.conflict_store import OPEN
 from clinic_app.sync.credentials import load_token, new_token_ref, save_token
 from clinic_app.sync.engine import EngineOptions, SyncEngine
 from clinic_app.sync.errors import MappingError, SyncNotConfiguredError
 from clinic_app.sync.mappings.registry import MappingRegistry, default_registry
+from clinic_app.sync.model_downloads import ModelReleases
 from clinic_app.sync.models import (
     Conflict,
     ConflictKind,
@@ -48,6 +51,7 @@ from clinic_app.sync.models import (
     SyncReport,
     SyncStatus,
 )
+from clinic_app.sync.publishing import Publisher
 from clinic_app.sync.pull_retry import retry_pulls
 from clinic_app.sync.quarantine_edit import edit_pushed, replace_pulled
 from clinic_app.sync.run_lock import RunLock
@@ -71,7 +75,16 @@ class SyncService:
         options: EngineOptions | None = None,
         retry: RetryPolicy | None = None,
         client_factory: Callable[[SyncSettings, str], FhirClient] | None = None,
+        models: ModelRegistry | None = None,
     ) -> None:
+        # Model packs from the server install into the data directory's models folder. A
+        # registry of its own when none is given: a GUI holding another registry keeps its
+        # cached sessions until it rescans (a new version is used from the next start).
+        registry_of_models = models or ModelRegistry.for_data_dir(
+            settings.data_dir, extra_dirs=[], build_builtin=False
+        )
+        self._models = registry_of_models
+        self._model_releases = ModelReleases(settings.data_dir, registry_of_models, db, audit_log)
         self._settings = settings
         self._db = db
         self._audit = audit_log
@@ -160,7 +173,14 @@ class SyncService:
         client.cancel = cancel
         try:
             with RunLock(self._settings.data_dir):
-                engine = SyncEngine(self._db, self._audit, self._registry, client, self._options)
+                engine = SyncEngine(
+                    self._db,
+                    self._audit,
+                    self._registry,
+                    client,
+                    self._options,
+                    models=self._model_releases,
+                )
                 return engine.run(progress, cancel)
         finally:
             client.close()
@@ -170,32 +190,22 @@ class SyncService:
     ) -> str:
         """Sends a code set imported here to the server as a CodeSystem release, for the
         other workstations to check, import and (when `active`) switch to. Returns its id."""
-        self._authz.require(user, Action.CODES_MANAGE, record_type="code_set")
-        sync = self._settings.sync
-        if not sync.server_url:
-            raise SyncNotConfiguredError("No sync server is configured.")
-        with self._db.unit_of_work(write=False) as uow:
-            bundle, release = release_bundle(uow.session, system, version, active=active)
-        client = self._client_factory(sync, load_token(sync.token_ref))
-        try:
-            client.transaction(bundle)
-        finally:
-            client.close()
-        with self._db.unit_of_work() as uow:
-            self._audit.append(
-                uow.session,
-                user.actor,
-                "codes.publish",
-                record_type="code_set",
-                details={
-                    "system": release.system.value,
-                    "version": release.version,
-                    "codes": len(release.items),
-                    "active": active,
-                },
-            )
-            uow.commit()
-        return str(bundle["entry"][0]["resource"]["id"])
+        return self._publisher().code_set(user, system, version, active=active)
+
+    def publish_model_pack(self, user: AuthenticatedUser, pack_dir: Path) -> str:
+        """Sends an IT-signed model pack (verified here first) to the server as a release
+        for the other workstations: its files as Binary, then the release. Returns its id."""
+        return self._publisher().model_pack(user, Path(pack_dir))
+
+    def _publisher(self) -> Publisher:
+        return Publisher(
+            self._settings.sync,
+            self._db,
+            self._audit,
+            self._authz,
+            self._models,
+            lambda sync: self._client_factory(sync, load_token(sync.token_ref)),
+        )
 
     # --- status and log ----------------------------------------------------------------
 
@@ -264,7 +274,7 @@ class SyncService:
         if resolution is Resolution.CANCEL_BOOKING:
             self._booking.cancel(user, entity_id, "The slot was booked on the server first.")
             # The server's booking of that slot, held until now, can be stored here at last.
-            applier = Applier(self._db, self._registry, None, server, self._audit)
+            applier = self._offline_applier(server)
             retry_pulls(self._db, self._registry, applier, server, None)
         mapping = self._registry.for_table(entity_type)
         if mapping is None:
@@ -375,9 +385,19 @@ class SyncService:
             return True
         # Applying a held version needs no network (without a merge base, a change made on
         # both sides becomes a conflict).
-        applier = Applier(self._db, self._registry, None, server, self._audit)
+        applier = self._offline_applier(server, self._model_releases.retried_by_a_person())
         released, _held = retry_pulls(self._db, self._registry, applier, server, [item_id])
         return released > 0
+
+    def _offline_applier(self, server: str, models: ModelReleases | None = None) -> Applier:
+        return Applier(
+            self._db,
+            self._registry,
+            None,
+            server,
+            self._audit,
+            models=models or self._model_releases,
+        )
 
 
 def _check_limit(limit: int) -> None:
