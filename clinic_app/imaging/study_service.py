@@ -3,6 +3,8 @@ order, and decoded images ready for display. Every read of clinical images is au
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from clinic_app.imaging.photo_reader import read_photo
 from clinic_app.imaging.study_queries import instance_summary, series_summaries, study_summaries
 from clinic_app.imaging.summaries import InstanceSummary, SeriesSummary, StudySummary
 from clinic_app.imaging.tables import InstanceRow, SeriesRow, StudyRow
+from clinic_app.imaging.thumbnails import DEFAULT_SIZE, MAX_SIZE, thumbnail_pixels
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action
 from clinic_app.security.users import AuthenticatedUser
@@ -115,6 +118,39 @@ class ImagingService:
             )
             uow.commit()
             return image
+
+    def thumbnail(
+        self,
+        user: AuthenticatedUser,
+        instance_id: str,
+        frame: int | None = None,
+        size: int = DEFAULT_SIZE,
+    ) -> NDArray[np.uint8]:
+        """A small rendering of one frame (the middle one by default) for the series list;
+        a view of the image like `load_image`, audited as such."""
+        self._authz.require(
+            user, Action.IMAGING_VIEW, record_type="imaging_instance", record_id=instance_id
+        )
+        if not 1 <= size <= MAX_SIZE:
+            raise ValidationError(f"A thumbnail is 1 to {MAX_SIZE} pixels across.")
+        with self._db.unit_of_work(durable=False) as uow:
+            row = instance_row(uow.session, instance_id)
+            image = decode_instance(uow.session, row)
+            if frame is not None and not 0 <= frame < image.frame_count:
+                raise ValidationError(
+                    f"The image has {image.frame_count} frame(s); frame {frame} is not one."
+                )
+            pixels = thumbnail_pixels(image, frame, size)
+            self._audit.append(
+                uow.session,
+                user.actor,
+                "imaging.view",
+                record_type="imaging_instance",
+                record_id=row.id,
+                details={"patient_id": row.patient_id, "thumbnail": True},
+            )
+            uow.commit()
+            return pixels
 
     def calibrate(
         self, user: AuthenticatedUser, instance_id: str, px_per_mm: float
