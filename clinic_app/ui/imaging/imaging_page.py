@@ -17,6 +17,7 @@ from clinic_app.ui.imaging.model_choice_list_model import ModelChoiceListModel
 from clinic_app.ui.imaging.patient_images import PatientImages, load_patient_images
 from clinic_app.ui.imaging.series_list_view import SeriesListView
 from clinic_app.ui.imaging.series_table_model import SeriesTableModel
+from clinic_app.ui.imaging.series_thumbnails import SeriesThumbnails
 from clinic_app.ui.imaging.viewer_controller import ViewerController
 from clinic_app.ui.shell.shell_page import PageContext, ShellPage
 from clinic_app.ui.tasks.task_runner import Lane
@@ -78,6 +79,7 @@ class ImagingPage(ShellPage):
             self,
         )
         self.importer = ImportController(context, self, self)
+        self.thumbnails = SeriesThumbnails(context, parent=self)
         self._connect()
 
     def _connect(self) -> None:
@@ -89,6 +91,7 @@ class ImagingPage(ShellPage):
         self.analysis.status_reported.connect(self.status_reported)
         self.analysis.navigate_requested.connect(self.show_image)
         self.importer.imported.connect(self._on_importer_imported)
+        self.thumbnails.thumbnail_ready.connect(self.series_model.set_thumbnail)
 
     # --- shell ---------------------------------------------------------------------------
 
@@ -146,6 +149,8 @@ class ImagingPage(ShellPage):
         if images.entries:
             row = max(self.series_model.row_of(previous), 0) if previous else 0
             self.series_view.select_row(row)
+        # Queued after the first frame's request: the picture on the canvas comes first.
+        self.thumbnails.request(list(images.entries))
         self.patient_loaded.emit()
 
     @Slot(int)

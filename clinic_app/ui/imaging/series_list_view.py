@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -62,6 +62,8 @@ class SeriesListView(QWidget):
             SeriesColumn.SERIES, QHeaderView.ResizeMode.Stretch
         )
         self.table.setShowGrid(False)
+        size = model.thumbnail_size
+        self.table.setIconSize(QSize(size, size))
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel("No images for this patient yet.")
