@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
+from clinic_app.codes.active_set import ActiveSet
 from clinic_app.codes.lexicon import Lexicon, load_lexicon
 from clinic_app.codes.loader import BILLABLE_FLAG
 from clinic_app.codes.models import CodeSystem
@@ -72,17 +73,6 @@ _OTHER_NAMES = (
     "SELECT code_id, text FROM code_notes WHERE code_id IN ({ids}) "
     "AND kind IN ('inclusion', 'includes', 'synonym')"
 )
-
-
-@dataclass(frozen=True)
-class SearchSet:
-    """What a search needs of a code set (read with one plain query, no ORM row)."""
-
-    id: str
-    system: str
-    version: str
-    first_rowid: int
-    last_rowid: int
 
 
 @dataclass(frozen=True)
@@ -145,7 +135,7 @@ def _quoted(word: str) -> str:
 
 
 def search_codes(
-    session: Session, code_set: SearchSet, query: CodeQuery, *, limit: int, billable_only: bool
+    session: Session, code_set: ActiveSet, query: CodeQuery, *, limit: int, billable_only: bool
 ) -> list[Match]:
     if query.empty:
         return []
@@ -166,7 +156,7 @@ def search_codes(
 
 
 def _by_code(
-    session: Session, code_set: SearchSet, key: str, limit: int, billable_only: bool
+    session: Session, code_set: ActiveSet, key: str, limit: int, billable_only: bool
 ) -> list[Match]:
     rows = session.execute(
         _BY_CODE,
@@ -228,7 +218,7 @@ def _defaults(lexicon: Lexicon) -> dict[tuple[str, ...], str]:
 
 
 def _default_code(
-    session: Session, code_set: SearchSet, query: CodeQuery, billable_only: bool
+    session: Session, code_set: ActiveSet, query: CodeQuery, billable_only: bool
 ) -> Match | None:
     code = default_code_for(query.tokens, load_lexicon(), upper=query.upper)
     if code is None:
@@ -240,7 +230,7 @@ def _default_code(
 
 
 def _by_words(
-    session: Session, code_set: SearchSet, query: CodeQuery, limit: int, billable_only: bool
+    session: Session, code_set: ActiveSet, query: CodeQuery, limit: int, billable_only: bool
 ) -> list[Match]:
     terms = vocabulary(session, code_set.id)
     rows = session.execute(

@@ -10,12 +10,14 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clinic_app.codes.active_set import active_set, no_active_set
 from clinic_app.codes.csv_importer import parse_code_file
 from clinic_app.codes.detail import code_detail
 from clinic_app.codes.icd10cm_importer import Icd10cmFile, packaged_release, parse_icd10cm
+from clinic_app.codes.lexicon import load_lexicon
 from clinic_app.codes.loader import activate_set, write_code_set
 from clinic_app.codes.models import (
     CodeDetail,
@@ -24,10 +26,11 @@ from clinic_app.codes.models import (
     CodeSuggestion,
     CodeSystem,
 )
-from clinic_app.codes.search import SearchSet, parse_query, search_codes
+from clinic_app.codes.search import parse_query, search_codes
 from clinic_app.codes.source_set import CodeImportError, SourceSet
 from clinic_app.codes.suggest import suggest_codes
 from clinic_app.codes.tables import CodeSetRow
+from clinic_app.codes.term_index_store import store_term_index, term_index
 from clinic_app.errors import NotFoundError, ValidationError
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action
@@ -211,6 +214,13 @@ class CodeService:
                 progress=progress,
                 cancel=cancel,
             )
+            if source.system is CodeSystem.ICD10CM:
+                # Derived now, in the same transaction, so that no process ever has to derive
+                # it while someone waits for a suggestion (see term_index_store).
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                progress.report(0, 0, "Preparing code suggestions")
+                store_term_index(uow.session, row.id, load_lexicon())
             self._audit.append(
                 uow.session,
                 actor,
@@ -262,7 +272,7 @@ class CodeService:
         if len(queries) > MAX_BATCH:
             raise ValidationError(f"At most {MAX_BATCH} queries at once.")
         with self._db.unit_of_work(durable=False) as uow:
-            code_set = _search_set(uow.session, system)
+            code_set = active_set(uow.session, system)
             results = []
             for query in queries:
                 matches = search_codes(
@@ -345,12 +355,17 @@ class CodeService:
             raise ValidationError(f"At most {MAX_BATCH} texts at once.")
         if any(len(t) > MAX_SUGGEST_CHARS for t in texts):
             raise ValidationError(f"A text may hold at most {MAX_SUGGEST_CHARS} characters.")
-        # Suggestion only reads; the first call per code set builds its term index (about a
-        # second), which must not hold the write lock. The audit event follows on its own.
+        # Suggestion only reads. Its term index comes from this process's cache or the store
+        # (derived and stored on a set's first use, outside this unit of work: it writes).
+        lexicon = load_lexicon()
         with self._db.unit_of_work(write=False) as uow:
-            code_set = _require_active(uow.session, CodeSystem.ICD10CM)
+            code_set = active_set(uow.session, CodeSystem.ICD10CM)
+        index = term_index(self._db, code_set.id, lexicon)
+        with self._db.unit_of_work(write=False) as uow:
             set_id = code_set.id
-            results = [suggest_codes(uow.session, code_set, t, limit=limit) for t in texts]
+            results = [
+                suggest_codes(uow.session, code_set, index, lexicon, t, limit=limit) for t in texts
+            ]
         with self._db.unit_of_work(durable=False) as uow:
             self._audit.append(
                 uow.session,
@@ -374,36 +389,11 @@ def _active_row(session: Session, system: CodeSystem) -> CodeSetRow | None:
     )
 
 
-def _no_active_set(system: CodeSystem) -> NotFoundError:
-    hint = (
-        "an administrator runs `clinic codes import-icd10cm`"
-        if system is CodeSystem.ICD10CM
-        else "an administrator imports one with `clinic codes import`"
-    )
-    return NotFoundError(f"No {system.value} code set is active: {hint}.")
-
-
 def _require_active(session: Session, system: CodeSystem) -> CodeSetRow:
     row = _active_row(session, system)
     if row is None:
-        raise _no_active_set(system)
+        raise no_active_set(system)
     return row
-
-
-# A plain statement, not an ORM query: search as you type runs it on every keystroke, and
-# loading a CodeSetRow through the ORM cost more than the search itself. Read afresh each
-# time (no process cache), so a set activated by another process is searched at once.
-_ACTIVE_SET = text(
-    "SELECT id, system, version, first_rowid, last_rowid FROM code_sets "
-    "WHERE system = :system AND active = 1"
-)
-
-
-def _search_set(session: Session, system: CodeSystem) -> SearchSet:
-    row = session.execute(_ACTIVE_SET, {"system": system.value}).first()
-    if row is None:
-        raise _no_active_set(system)
-    return SearchSet(row.id, row.system, row.version, row.first_rowid, row.last_rowid)
 
 
 __all__ = ["CodeImportError", "CodeService"]

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 MIN_STEM = 4
 # Longest first; a suffix is removed only when at least MIN_STEM letters remain.
-_SUFFIXES = (
+SUFFIXES = (
     "ational",
     "ically",
     "ations",
@@ -155,7 +155,7 @@ WEAK = frozenset(
 def stem(word: str) -> str:
     if len(word) <= MIN_STEM or not word.isalpha():
         return word
-    for suffix in _SUFFIXES:
+    for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             return word[: -len(suffix)]
     return word

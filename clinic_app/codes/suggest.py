@@ -19,26 +19,31 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from clinic_app.codes.lexicon import load_lexicon
+from clinic_app.codes.active_set import ActiveSet
+from clinic_app.codes.lexicon import Lexicon
 from clinic_app.codes.models import CodeSuggestion, CodeSystem, Evidence
 from clinic_app.codes.note_reader import read_note
-from clinic_app.codes.tables import CodeSetRow
-from clinic_app.codes.term_index import TermIndex, term_index
+from clinic_app.codes.term_index import TermIndex
 from clinic_app.codes.term_matching import TermMatch, context_of, match_terms
 
 CONTEXT_FACTOR = {"current": 1.0, "family": 1.0, "history": 0.6, "uncertain": 0.5}
 MAX_DESCENT = 6
 SCORE_SCALE = 12.0
 _EXTENSIONS = text("SELECT id, code, description FROM codes WHERE parent_id = :parent")
+_DESCRIPTIONS = "SELECT id, description FROM codes WHERE id IN ({ids})"
 
 
 def suggest_codes(
-    session: Session, code_set: CodeSetRow, note_text: str, *, limit: int
+    session: Session,
+    code_set: ActiveSet,
+    index: TermIndex,
+    lexicon: Lexicon,
+    note_text: str,
+    *,
+    limit: int,
 ) -> list[CodeSuggestion]:
     if not note_text.strip():
         return []
-    lexicon = load_lexicon()
-    index = term_index(session, code_set, lexicon)
     first = read_note(note_text, lexicon)
     covered = {t.raw for m in match_terms(first, index) for t in m.tokens}
     note = read_note(note_text, lexicon, covered)
@@ -56,19 +61,27 @@ def suggest_codes(
             alternatives.append(candidate)
         else:
             primaries.append(candidate)
-    results: list[CodeSuggestion] = []
+    chosen: list[tuple[int, float, TermMatch, str]] = []
     seen: set[int] = set()
     for score, match, context in primaries + alternatives:
         code_id = _specific(index, match)
         if code_id in seen:
             continue
         seen.add(code_id)
-        results.append(
-            _suggestion(session, index, code_set, code_id, score, match, context, note_text)
-        )
-        if len(results) >= limit:
+        chosen.append((code_id, score, match, context))
+        if len(chosen) >= limit:
             break
-    return results
+    # The term index holds no titles (they'd double its size): the few chosen are read here.
+    titles: dict[int, str] = {}
+    if chosen:
+        ids = ", ".join(str(int(code_id)) for code_id, *_rest in chosen)
+        titles = dict(session.connection().exec_driver_sql(_DESCRIPTIONS.format(ids=ids)).all())
+    return [
+        _suggestion(
+            session, index, code_set, code_id, titles[code_id], score, match, context, note_text
+        )
+        for code_id, score, match, context in chosen
+    ]
 
 
 def _covered(
@@ -90,12 +103,12 @@ def _specific(index: TermIndex, match: TermMatch) -> int:
     stems = {t.stem for t in match.tokens}
     code_id = match.term.code_id
     for _ in range(MAX_DESCENT):
-        info = index.codes[code_id]
-        children = index.children.get(code_id)
-        if info.billable or not children:
+        info = index.code(code_id)
+        if info.billable or not info.children:
             break
-        supported = [index.codes[c] for c in children if index.codes[c].required <= stems]
-        pool = supported or [index.codes[c] for c in children]
+        children = [index.code(c) for c in info.children]
+        supported = [c for c in children if c.required <= stems]
+        pool = supported or children
         code_id = max(
             pool,
             key=lambda c: (len(c.required & stems), c.default, c.code.endswith("9"), c.code),
@@ -118,15 +131,16 @@ def _seventh(session: Session, code_id: int, note_text: str) -> tuple[int, str, 
 def _suggestion(
     session: Session,
     index: TermIndex,
-    code_set: CodeSetRow,
+    code_set: ActiveSet,
     code_id: int,
+    description: str,
     score: float,
     match: TermMatch,
     context: str,
     note_text: str,
 ) -> CodeSuggestion:
-    info = index.codes[code_id]
-    code, description, billable = info.code, info.description, info.billable
+    info = index.code(code_id)
+    code, billable = info.code, info.billable
     if index.needs_seventh(code_id):
         extension = _seventh(session, code_id, note_text)
         if extension is not None:

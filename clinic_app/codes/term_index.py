@@ -1,4 +1,4 @@
-"""The in-memory term index the suggester matches notes against, built from one code set.
+"""The term index the suggester matches notes against, derived from one code set.
 
 Every category and subcategory contributes its title and its other names (inclusion terms and
 "includes" notes); the default-code file adds common names. Each term becomes required and
@@ -7,17 +7,18 @@ optional word stems: words in parentheses are nonessential modifiers (optional),
 ("diabetes" for "diabetes mellitus"). A term is filed under its rarest required stem, so a note
 only ever looks at terms whose rarest word it contains.
 
-Built once per code set and kept for the process (a set never changes after import).
+Deriving it reads ~100,000 titles and names and stems them: 2–3 s. So it is derived once per
+code set and kept packed (`PackedIndex`: plain strings per anchor stem and per code, see
+`term_index_store` for where), and a `TermIndex` unpacks only what a note asks for: loading
+it costs tens of milliseconds, and a note touches a few hundred of its ~56,000 terms.
 """
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -32,12 +33,10 @@ from clinic_app.codes.stemming import (
     STOPWORDS,
     stem,
 )
-from clinic_app.codes.tables import CodeSetRow
 from clinic_app.codes.text_folding import fold
 
 _PAREN = re.compile(r"[(\[][^)\]]*[)\]]")
 _WORD = re.compile(r"[^\W_]+")
-_CACHE_SIZE = 2
 _DEFAULT_WORDS = frozenset({"unspecified", "other"})
 _DEFAULT_HINTS = ("unspecified", " nos", "without complication", "uncomplicated")
 
@@ -59,11 +58,11 @@ _TERMS = text(
 class CodeInfo:
     id: int
     code: str
-    description: str
     billable: bool
     parent_id: int | None
     required: frozenset[str]  # the title's required stems (for choosing among children)
     default: bool  # an "unspecified"/"without complication" code: the one to fall back to
+    children: tuple[int, ...]  # its categories and subcategories (not seventh characters)
 
 
 @dataclass(frozen=True)
@@ -75,24 +74,75 @@ class Term:
     other: bool  # an "Other …" title: the note must say so to prefer it
 
 
-@dataclass
-class TermIndex:
-    set_id: str
-    codes: dict[int, CodeInfo]
-    by_key: dict[str, int]
-    children: dict[int, list[int]]
-    terms: list[Term]
-    anchors: dict[str, list[int]]
+@dataclass(frozen=True)
+class PackedIndex:
+    """The derived index as plain strings, cheap to store and to load.
+
+    anchors: stem → its terms, one per line: `code_id|required stems|optional stems|flags`
+             (flags: "c" curated, "o" an "Other …" title);
+    codes:   code id → `code|billable|parent id|default|required stems|child ids`.
+    """
+
     idf: dict[str, float]
-    default_idf: float = 8.0
-    seventh: dict[int, bool] = field(default_factory=dict)
+    default_idf: float
+    anchors: dict[str, str]
+    codes: dict[str, str]
+
+
+class TermIndex:
+    """Unpacks terms and codes on first use; safe to share between threads (an entry unpacked
+    twice by two threads at once is the same value)."""
+
+    def __init__(self, set_id: str, packed: PackedIndex) -> None:
+        self.set_id = set_id
+        self._packed = packed
+        self._terms: dict[str, tuple[Term, ...]] = {}
+        self._codes: dict[int, CodeInfo] = {}
 
     def weight(self, stem_: str) -> float:
-        return self.idf.get(stem_, self.default_idf)
+        return self._packed.idf.get(stem_, self._packed.default_idf)
+
+    def anchored(self, stem_: str) -> tuple[Term, ...]:
+        """The terms whose rarest required stem is `stem_`."""
+        terms = self._terms.get(stem_)
+        if terms is None:
+            packed = self._packed.anchors.get(stem_)
+            terms = tuple(_unpack_term(line) for line in packed.split("\n")) if packed else ()
+            self._terms[stem_] = terms
+        return terms
+
+    def code(self, code_id: int) -> CodeInfo:
+        info = self._codes.get(code_id)
+        if info is None:
+            info = _unpack_code(code_id, self._packed.codes[str(code_id)])
+            self._codes[code_id] = info
+        return info
 
     def needs_seventh(self, code_id: int) -> bool:
-        info = self.codes[code_id]
-        return not info.billable and not self.children.get(code_id)
+        info = self.code(code_id)
+        return not info.billable and not info.children
+
+
+def _stems(field: str) -> frozenset[str]:
+    return frozenset(field.split()) if field else frozenset()
+
+
+def _unpack_term(line: str) -> Term:
+    code_id, required, optional, flags = line.split("|")
+    return Term(int(code_id), _stems(required), _stems(optional), "c" in flags, "o" in flags)
+
+
+def _unpack_code(code_id: int, packed: str) -> CodeInfo:
+    code, billable, parent, default, required, children = packed.split("|")
+    return CodeInfo(
+        code_id,
+        code,
+        billable == "1",
+        int(parent) if parent else None,
+        _stems(required),
+        default == "1",
+        tuple(int(c) for c in children.split(",")) if children else (),
+    )
 
 
 def term_stems(phrase: str) -> tuple[frozenset[str], frozenset[str], bool]:
@@ -130,69 +180,59 @@ def term_stems(phrase: str) -> tuple[frozenset[str], frozenset[str], bool]:
     return frozenset(required), frozenset(optional), bool(words) and words[0] == "other"
 
 
-def _build(session: Session, code_set: CodeSetRow, lexicon: Lexicon) -> TermIndex:
-    codes: dict[int, CodeInfo] = {}
+def build_packed(session: Session, set_id: str, lexicon: Lexicon) -> PackedIndex:
+    """Derives the index of a code set from its rows (seconds: run it off the GUI thread)."""
+    codes: dict[int, tuple[str, bool, int | None, frozenset[str], bool]] = {}
     by_key: dict[str, int] = {}
-    children: dict[int, list[int]] = {}
     raw_terms: list[tuple[int, tuple[frozenset[str], frozenset[str], bool], bool]] = []
-    for row in session.execute(_CODES, {"set_id": code_set.id}):
+    for row in session.execute(_CODES, {"set_id": set_id}):
         stems = term_stems(row.description)
-        required = stems[0]
         lowered = row.description.lower()
-        codes[row.id] = CodeInfo(
-            row.id,
-            row.code,
-            row.description,
-            bool(row.billable),
-            row.parent_id,
-            required,
-            any(hint in lowered for hint in _DEFAULT_HINTS),
-        )
+        default = any(hint in lowered for hint in _DEFAULT_HINTS)
+        codes[row.id] = (row.code, bool(row.billable), row.parent_id, stems[0], default)
         by_key[code_key(row.code)] = row.id
         raw_terms.append((row.id, stems, False))
-    for info in codes.values():
-        if info.parent_id in codes:
-            children.setdefault(info.parent_id, []).append(info.id)
-    for row in session.execute(_TERMS, {"set_id": code_set.id}):
+    children: dict[int, list[int]] = {}
+    for code_id, (_code, _billable, parent_id, _required, _default) in codes.items():
+        if parent_id in codes:
+            children.setdefault(parent_id, []).append(code_id)
+    for row in session.execute(_TERMS, {"set_id": set_id}):
         if row.code_id in codes:
             raw_terms.append((row.code_id, term_stems(row.text), False))
     for words, code in lexicon.index_terms:
         code_id = by_key.get(code_key(code))
         if code_id is not None:  # a default code missing from this release is skipped
             raw_terms.append((code_id, term_stems(" ".join(words)), True))
-    terms: list[Term] = []
+    terms: list[tuple[int, frozenset[str], frozenset[str], bool, bool]] = []
     frequency: Counter[str] = Counter()
     for code_id, (required, optional, other), curated in raw_terms:
         if not required or required <= CONTEXT_STEMS:
             continue
-        terms.append(Term(code_id, required, optional, curated, other))
+        terms.append((code_id, required, optional, curated, other))
         frequency.update(required | optional)
     total = len(terms)
-    idf = {word: math.log(1 + total / count) for word, count in frequency.items()}
-    anchors: dict[str, list[int]] = {}
-    for position, term in enumerate(terms):
-        rarest = min(term.required, key=lambda s: (frequency[s], s))
-        anchors.setdefault(rarest, []).append(position)
-    return TermIndex(code_set.id, codes, by_key, children, terms, anchors, idf, math.log(1 + total))
-
-
-_lock = threading.Lock()
-_cache: dict[str, TermIndex] = {}
-
-
-def term_index(session: Session, code_set: CodeSetRow, lexicon: Lexicon) -> TermIndex:
-    with _lock:
-        cached = _cache.get(code_set.id)
-        if cached is not None:
-            return cached
-        # Building allocates ~10^6 small objects that all live on: pausing the cyclic
-        # garbage collector meanwhile halves the time.
-        gc.disable()
-        try:
-            built = _build(session, code_set, lexicon)
-        finally:
-            gc.enable()
-        while len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[code_set.id] = built
-        return built
+    anchors: dict[str, list[str]] = {}
+    for code_id, required, optional, curated, other in terms:
+        rarest = min(required, key=lambda s: (frequency[s], s))
+        flags = ("c" if curated else "") + ("o" if other else "")
+        line = f"{code_id}|{' '.join(sorted(required))}|{' '.join(sorted(optional))}|{flags}"
+        anchors.setdefault(rarest, []).append(line)
+    packed_codes = {
+        str(code_id): "|".join(
+            (
+                code,
+                "1" if billable else "0",
+                "" if parent_id is None else str(parent_id),
+                "1" if default else "0",
+                " ".join(sorted(required)),
+                ",".join(str(c) for c in children.get(code_id, ())),
+            )
+        )
+        for code_id, (code, billable, parent_id, required, default) in codes.items()
+    }
+    return PackedIndex(
+        idf={word: math.log(1 + total / count) for word, count in frequency.items()},
+        default_idf=math.log(1 + total),
+        anchors={stem_: "\n".join(lines) for stem_, lines in anchors.items()},
+        codes=packed_codes,
+    )

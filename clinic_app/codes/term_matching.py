@@ -56,13 +56,9 @@ def match_terms(note: ReadNote, index: TermIndex) -> list[TermMatch]:
         where: dict[str, list[int]] = {}
         for position, token in enumerate(segment):
             where.setdefault(token.stem, []).append(position)
-        seen: set[int] = set()
+        # A term is filed under one stem only, so no term is looked at twice.
         for stem_ in where:
-            for term_id in index.anchors.get(stem_, ()):
-                if term_id in seen:
-                    continue
-                seen.add(term_id)
-                term = index.terms[term_id]
+            for term in index.anchored(stem_):
                 if not term.required.issubset(where.keys()):
                     continue
                 match = _place(term, segment, where, stem_, index, number)
@@ -88,7 +84,7 @@ def _place(
         return None
     optional = [min(where[s], key=lambda p: abs(p - centre)) for s in term.optional if s in where]
     tokens = tuple(segment[p] for p in sorted(set(chosen + optional)))
-    info = index.codes[term.code_id]
+    info = index.code(term.code_id)
     score = sum(index.weight(s) for s in term.required)
     score += OPTIONAL_WEIGHT * sum(index.weight(segment[p].stem) for p in optional)
     if term.curated:

@@ -38,7 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from clinic_app.bootstrap import Services, initialise, open_services
-from clinic_app.codes.search import SearchSet, parse_query, search_codes
+from clinic_app.codes.active_set import ActiveSet
+from clinic_app.codes.search import parse_query, search_codes
 from clinic_app.security.permissions import Role
 from clinic_app.settings import Settings
 from clinic_app.storage.keys import UnlockMode
@@ -212,7 +213,7 @@ def main() -> None:
                     "WHERE active = 1 AND system = 'ICD-10-CM'"
                 )
             ).one()
-            code_set = SearchSet(*row)
+            code_set = ActiveSet(*row)
 
             def search(q: str) -> object:
                 return search_codes(

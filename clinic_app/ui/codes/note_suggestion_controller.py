@@ -1,6 +1,6 @@
 """Asks the codes service for suggestions from the visit's words (compute lane: the first call
-of a session may build the term index for a few seconds, which must not hold up the database
-lane) and passes an accepted suggestion on, one at a time."""
+for a set with no stored term index derives it for a few seconds, which must not hold up the
+database lane) and passes an accepted suggestion on, one at a time."""
 
 from __future__ import annotations
 
