@@ -7,7 +7,11 @@ request, streamed from the encrypted database chunk by chunk, so a large file ne
 memory and never holds up the other records' bundles (they are pushed first). Each file that
 went is marked done at once: an upload run cut short never sends a finished file again; the
 file it was in the middle of is sent again whole (a plain FHIR `PUT Binary` has no partial
-form). Small files go first. Down: a pulled row's bytes are fetched into its chunk table
+form, so a file is the unit of resumption). Small files go first, and files over
+`LARGE_FILE` only at the end of the run, after the downloads (see the engine): a large file
+delays nothing else, and one that fails is tried again next run while the rest went.
+
+Down: a pulled row's bytes are fetched into its chunk table
 (`clinic_app.sync.content_stores`), committing every chunk; an interrupted download resumes
 from the bytes it has with an HTTP Range request (or skips them when the server sends all),
 and the file is accepted only when its size and SHA-256 match the record.
@@ -40,6 +44,7 @@ DOWN = "down"
 PENDING = "pending"
 DONE = "done"
 _MAX_ERROR = 500
+LARGE_FILE = 8 * 1024 * 1024  # uploaded last in a run (see the engine)
 
 
 def _queue(
@@ -90,18 +95,24 @@ class Transfers:
         self._client = client
         self._server = server_url
 
-    def _jobs(self, direction: str) -> list[tuple[str, str, int]]:
+    def _jobs(
+        self, direction: str, sizes: tuple[int, int | None] = (0, None)
+    ) -> list[tuple[str, str, int]]:
+        smallest, largest = sizes
         with self._db.unit_of_work(write=False) as uow:
-            rows = uow.session.execute(
+            query = (
                 select(SyncBinaryRow.attachment_id, SyncBinaryRow.sha256, SyncBinaryRow.size_bytes)
                 .where(
                     SyncBinaryRow.server_url == self._server,
                     SyncBinaryRow.direction == direction,
                     SyncBinaryRow.status == PENDING,
+                    SyncBinaryRow.size_bytes >= smallest,
                 )
                 .order_by(SyncBinaryRow.size_bytes)  # small files first
             )
-            return [(r[0], r[1], int(r[2])) for r in rows]
+            if largest is not None:
+                query = query.where(SyncBinaryRow.size_bytes <= largest)
+            return [(r[0], r[1], int(r[2])) for r in uow.session.execute(query)]
 
     def _finish(self, attachment_id: str, direction: str, error: str | None) -> None:
         with self._db.unit_of_work() as uow:
@@ -132,9 +143,15 @@ class Transfers:
 
     # --- up ----------------------------------------------------------------------------
 
-    def upload(self, progress: ProgressReporter, cancel: CancelToken | None) -> int:
+    def upload(
+        self,
+        progress: ProgressReporter,
+        cancel: CancelToken | None,
+        sizes: tuple[int, int | None] = (0, None),
+    ) -> int:
+        """Sends the pending files whose size is within `sizes` (bytes, inclusive)."""
         done = 0
-        for attachment_id, _sha256, size in self._jobs(UP):
+        for attachment_id, _sha256, size in self._jobs(UP, sizes):
             _check(cancel)
             with self._db.unit_of_work(write=False) as uow:
                 store = store_of(uow.session, attachment_id)

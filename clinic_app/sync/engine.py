@@ -1,6 +1,6 @@
-"""One sync run: pull (stage, then apply), retry held pulls, push, files up, push the files'
-records, files down, model pack releases down (verified, then installed). Every step resumes
-where an interrupted run stopped.
+"""One sync run: pull (stage, then apply), retry held pulls, push, files up (all but large
+ones), push their records, files down, large files up and their records, model pack releases
+down (verified, then installed). Every step resumes where an interrupted run stopped.
 
 Network trouble ends the run early with `ServerUnavailableError` (the status says offline);
 nothing is lost: the outbox, the inbox and the cursor are exactly where they were.
@@ -15,7 +15,7 @@ from clinic_app.storage.audit import AuditLog
 from clinic_app.storage.database import Database
 from clinic_app.storage.types import utcnow
 from clinic_app.sync.apply import Applier
-from clinic_app.sync.binaries import Transfers
+from clinic_app.sync.binaries import LARGE_FILE, Transfers
 from clinic_app.sync.client import FhirClient
 from clinic_app.sync.errors import (
     BadResponseError,
@@ -129,14 +129,19 @@ class SyncEngine:
         )
         pusher.run(progress, cancel)
         transfers = Transfers(self._db, self._client, self._server)
-        report.uploaded = transfers.upload(progress, cancel)
+        report.uploaded = transfers.upload(progress, cancel, (0, LARGE_FILE))
         if report.uploaded:
-            pusher.run(progress, cancel)  # the records of the attachments now on the server
+            pusher.run(progress, cancel)  # the records of the files now on the server
+        report.downloaded = transfers.download(progress, cancel)
+        # Large files last: however long they take (or if one fails), everything else is done.
+        large = transfers.upload(progress, cancel, (LARGE_FILE + 1, None))
+        if large:
+            pusher.run(progress, cancel)
+        report.uploaded += large
         report.pushed = pusher.result.pushed
         report.conflicts += pusher.result.conflicts
         report.quarantined += pusher.result.quarantined
         report.local_only = pusher.result.local_only
-        report.downloaded = transfers.download(progress, cancel)
         if self._models is not None:
             report.model_packs = self._models.run(self._client, self._server, progress, cancel)
 
