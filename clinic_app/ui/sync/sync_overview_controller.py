@@ -106,6 +106,7 @@ class SyncOverviewController(QObject):
         self.status, entries = outcome
         self._view.show_status(self.status)
         self._model.replace_entries(entries)
+        self._view.show_log_count(len(entries))
         self.status_loaded.emit(self.status)
 
     @Slot(object)

@@ -103,9 +103,9 @@ class SyncOverviewView(QWidget):
         self.result_label = message_label("formMessage")
         column.addWidget(self.error_label)
         column.addWidget(self.result_label)
-        heading = QLabel("Sync log")
-        heading.setObjectName("sectionTitle")
-        column.addWidget(heading)
+        self.log_heading = QLabel("Sync log")
+        self.log_heading.setObjectName("sectionTitle")
+        column.addWidget(self.log_heading)
         self.log_table = list_table(
             model,
             "syncLogTable",
@@ -221,6 +221,11 @@ class SyncOverviewView(QWidget):
         }
         for key, value in values.items():
             self.summary[key].setText(value)
+
+    def show_log_count(self, count: int) -> None:
+        self.log_heading.setText(
+            "Sync log" if count else "Sync log: nothing yet. Press Sync now (F9) to start."
+        )
 
     @property
     def running(self) -> bool:

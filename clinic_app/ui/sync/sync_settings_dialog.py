@@ -234,6 +234,7 @@ class SyncSettingsDialog(FormDialog):
         errors = self.check()
         if errors:
             self.show_errors(errors)
+            self.adjustSize()  # room for the messages under the fields
             return
         self.show_errors({})
         self.set_busy(True)

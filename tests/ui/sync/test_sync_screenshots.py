@@ -69,6 +69,19 @@ def test_sync_screens(
     page.show_tab(CONFLICTS_TAB)
     page.field_model.choose("phone", "server")
     save(page, tmp_path, "sync_conflict_inbox")
+    unset = workstation("ws-unset")  # no server yet
+    admin_page = sync_page(unset, Role.ADMIN)
+    admin_page.resize(*WINDOW)
+    qtbot.waitUntil(lambda: admin_page.overview.showing_empty_state, timeout=10_000)
+    save(admin_page, tmp_path, "sync_page_not_set_up")
+    admin_page.overview.empty_state.action_clicked.emit()
+    dialog = admin_page.overview_controller.dialog
+    assert dialog is not None
+    dialog.url_edit.setText("ftp://fhir.clinic.example")
+    dialog.submit_button.click()
+    qtbot.waitUntil(lambda: dialog.height() >= dialog.sizeHint().height(), timeout=5_000)
+    save(dialog, tmp_path, "sync_settings_dialog")
+    dialog.reject()
     window = sync_window(b, Role.FRONT_DESK)
     companion = window.companion("sync")
     assert companion is not None
