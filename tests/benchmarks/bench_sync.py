@@ -1,7 +1,7 @@
 """Sync benchmark: initial sync of a busy clinic onto an empty workstation, and incremental syncs.
 
     .venv/bin/python tests/benchmarks/bench_sync.py [--scale 1.0] [--db sqlite|postgres|both]
-        [--patients 10000] [--visits 50000] [--changes 100] [--json]
+        [--patients 10000] [--visits 50000] [--changes 100] [--model-pack-mb 0] [--json]
 
 For each database: the reference server (`python -m clinic_app.server`) starts in a child
 process on loopback with a fresh database (SQLite file, or a throwaway PostgreSQL database on
@@ -15,6 +15,12 @@ entries, made by the sync mappings from synthetic rows (server ingest rate repor
   syncs them in;
 - incremental push: `--changes` patients edited on the workstation through PatientService;
   the workstation sends them.
+
+- model pack (`--model-pack-mb N` > 0): an IT-signed pack with an N MB model file is
+  published (Binary uploads + release), then the workstation's next sync fetches, checks,
+  verifies the signature and installs it; the baseline, measured in the same run, is plain
+  streaming GETs of the same Binaries to files with SHA-256 (what any download costs): the
+  ratio is the price of verification and installation.
 
 Goals: initial ≤ 60 s, incremental ≤ 2 s. `--scale 0.1` runs a tenth of the data (say so when
 you report it). Not part of the test suite.
@@ -212,7 +218,64 @@ def _timed_sync(sync: SyncService) -> dict[str, Any]:
     }
 
 
-def run(db_url: str, workdir: Path, patients: int, visits: int, changes: int) -> dict[str, Any]:
+def model_pack(
+    services: Services, admin: Any, server: ServerProcess, workdir: Path, megabytes: int
+) -> dict[str, Any]:
+    import hashlib
+
+    import requests
+    from clinic_app.imaging.model_registry import KEYS_DIR
+    from clinic_app.security.signatures import (
+        generate_private_key,
+        public_key_base64,
+        sign_manifest,
+    )
+    from tests.imaging.model_factory import write_pack
+
+    key = generate_private_key()
+    keys = services.settings.data_dir / KEYS_DIR
+    keys.mkdir(parents=True, exist_ok=True)
+    (keys / "it.pub").write_text(public_key_base64(key.public_key()) + "\n")
+    folder = write_pack(workdir / "pack", name="bench-pack", version="1.0.0")
+    model = os.urandom(megabytes * 1024 * 1024)
+    (folder / "model.onnx").write_bytes(model)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["sha256"] = hashlib.sha256(model).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    sign_manifest(folder, key)
+    began = time.perf_counter()
+    release = services.sync.publish_model_pack(admin, folder)
+    published = time.perf_counter() - began
+    began = time.perf_counter()
+    report = services.sync.sync_now(None)
+    installed = time.perf_counter() - began
+    assert report.model_packs == 1, report
+    token = server.add_device("bench-plain-reader")
+    headers = {"Authorization": f"Bearer {token}"}
+    document = requests.get(f"{server.url}/DocumentReference/{release}", headers=headers).json()
+    began = time.perf_counter()
+    for index, item in enumerate(document["content"]):
+        digest = hashlib.sha256()
+        url = f"{server.url}/{item['attachment']['url']}"
+        with requests.get(url, headers=headers, stream=True, timeout=60) as answer:
+            answer.raise_for_status()
+            with (workdir / f"plain-{index}").open("wb") as handle:
+                for chunk in answer.iter_content(256 * 1024):
+                    digest.update(chunk)
+                    handle.write(chunk)
+    plain = time.perf_counter() - began
+    return {
+        "pack_mb": megabytes,
+        "publish_seconds": round(published, 3),
+        "fetch_verify_install_seconds": round(installed, 3),
+        "plain_download_seconds": round(plain, 3),
+        "ratio_vs_plain_download": round(installed / plain, 2),
+    }
+
+
+def run(
+    db_url: str, workdir: Path, patients: int, visits: int, changes: int, pack_mb: int = 0
+) -> dict[str, Any]:
     server = ServerProcess(
         db_url=db_url, workdir=workdir, extra_args=("--rate", "10000", "--burst", "10000")
     )
@@ -250,14 +313,17 @@ def run(db_url: str, workdir: Path, patients: int, visits: int, changes: int) ->
             )
             services.patients.update(desk, patient_id, data, detail.version)
         push = _timed_sync(sync)
-        services.close()
-        loader.close()
-        return {
+        figures = {
             "load": {k: v for k, v in loaded.items() if k not in ("patient_ids", "patient_rows")},
             "initial": initial,
             "incremental_pull": pull,
             "incremental_push": push,
         }
+        if pack_mb > 0:
+            figures["model_pack"] = model_pack(services, users["admin"], server, workdir, pack_mb)
+        services.close()
+        loader.close()
+        return figures
     finally:
         server.kill()
 
@@ -305,6 +371,7 @@ def main() -> int:
     parser.add_argument("--visits", type=int, default=50_000)
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
+    parser.add_argument("--model-pack-mb", type=int, default=0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     patients = max(args.changes * 2, int(args.patients * args.scale))
@@ -323,11 +390,18 @@ def main() -> int:
             workdir = Path(folder)
             if kind == "sqlite":
                 results[kind] = run(
-                    f"sqlite:///{workdir / 'server.db'}", workdir, patients, visits, args.changes
+                    f"sqlite:///{workdir / 'server.db'}",
+                    workdir,
+                    patients,
+                    visits,
+                    args.changes,
+                    args.model_pack_mb,
                 )
             else:
                 with postgres_database() as url:
-                    results[kind] = run(url, workdir, patients, visits, args.changes)
+                    results[kind] = run(
+                        url, workdir, patients, visits, args.changes, args.model_pack_mb
+                    )
         if not args.json:
             print(f"{kind}: {json.dumps(results[kind], indent=2)}", flush=True)
     if args.json:

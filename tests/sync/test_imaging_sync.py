@@ -24,6 +24,11 @@ from clinic_app.sync.mappings.registry import default_registry
 from clinic_app.sync.models import RecordSyncState
 from clinic_app.sync.rows import load_rows, same_content
 from fhir.resources.R4B import get_fhir_model_class
+from fhirclient import client as smart_client
+from fhirclient.models.diagnosticreport import DiagnosticReport
+from fhirclient.models.imagingstudy import ImagingStudy
+from fhirclient.models.media import Media
+from fhirclient.models.provenance import Provenance
 from sqlalchemy import select
 
 from tests.imaging.conftest import shipped
@@ -257,3 +262,38 @@ def test_images_and_results_sync_between_workstations_and_the_decision_follows(
     assert not a.open_conflicts()
     assert not b.open_conflicts()
     assert_converged(a, b)
+
+
+def test_a_standard_fhir_client_reads_the_imaging_resources_back(
+    sync_server: ServerProcess, workstation: WorkstationFactory, tmp_path: Path
+) -> None:
+    station = workstation("ws-a", sync_server)
+    seeded = _seed_imaging(station.services, station.users, tmp_path / "seed")
+    station.sync_now()
+    token = sync_server.add_device("reader")
+    smart = smart_client.FHIRClient(
+        settings={"app_id": "sync-tests", "api_base": f"{sync_server.url}/"}
+    )
+    smart.server.session.headers["Authorization"] = f"Bearer {token}"
+    models = {
+        "ImagingStudy": ImagingStudy,
+        "Media": Media,
+        "DiagnosticReport": DiagnosticReport,
+        "Provenance": Provenance,
+    }
+    read = 0
+    for table in IMAGING:
+        mapping = REGISTRY.for_table(table)
+        assert mapping is not None
+        for row in _rows(station.services, table):
+            model = models[mapping.resource_type(row)].read(row["id"], smart.server)
+            assert model.id == row["id"]
+            assert model.meta.versionId == row["version_id"]
+            read += 1
+    assert read >= 9
+    report = DiagnosticReport.read(seeded["ct"], smart.server)
+    assert report.status == "final"
+    assert report.media[0].link.reference == f"Media/{seeded['dicom']}"
+    assert report.conclusion.startswith("AI decision support, not a diagnosis")
+    image = Media.read(seeded["photo"], smart.server)
+    assert image.content.url == f"Binary/{seeded['photo']}"
