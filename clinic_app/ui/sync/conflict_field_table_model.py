@@ -38,6 +38,18 @@ class ConflictFieldTableModel(QAbstractTableModel):
         self._choices: dict[str, str] = {}
         self._mergeable = False
         self._headers = ("Field", "This workstation", "Server")
+        self._people: dict[str, str] = {}
+
+    def set_people(self, names: dict[str, str]) -> None:
+        """User ids → names, so a clinician or a doctor on a record reads as a person."""
+        self.beginResetModel()
+        self._people = dict(names)
+        self.endResetModel()
+
+    def _shown(self, value: Any) -> str:
+        if isinstance(value, str) and value in self._people:
+            return self._people[value]
+        return value_text(value)
 
     def set_conflict(self, conflict: Conflict | None, *, mergeable: bool) -> None:
         self.beginResetModel()
@@ -66,7 +78,7 @@ class ConflictFieldTableModel(QAbstractTableModel):
             if column is FieldColumn.FIELD:
                 return field.name.replace("_", " ").capitalize()
             value = field.local if column is FieldColumn.LOCAL else field.server
-            return value_text(value) or "—"
+            return self._shown(value) or "—"
         if role == Qt.ItemDataRole.ToolTipRole and column is not FieldColumn.FIELD:
             value = field.local if column is FieldColumn.LOCAL else field.server
             return value_text(value)

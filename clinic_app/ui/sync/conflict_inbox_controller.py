@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 
 from clinic_app.errors import PermissionDeniedError
+from clinic_app.security.permissions import Action
 from clinic_app.sync.models import Conflict, Resolution
 from clinic_app.ui.sync.conflict_inbox_view import ConflictInboxView
 from clinic_app.ui.sync.conflict_table_model import ConflictTableModel
@@ -46,10 +47,23 @@ class ConflictInboxController(QObject):
 
     @Slot()
     def load(self) -> None:
-        sync, user = self._context.services.sync, self._context.user
+        sync, accounts, user = (
+            self._context.services.sync,
+            self._context.services.accounts,
+            self._context.user,
+        )
+
+        def read(_ctx: object) -> tuple[list[Conflict], dict[str, str]]:
+            conflicts = sync.conflicts(user)
+            people: dict[str, str] = {}
+            if conflicts and user.can(Action.USER_LIST):
+                # Clinicians and doctors on a record read as names, not ids.
+                people = {u.id: u.display_name for u in accounts.list_users(user)}
+            return conflicts, people
+
         self._context.runner.run(
             Lane.DATABASE,
-            lambda _ctx: sync.conflicts(user),
+            read,
             label="sync conflicts",
             owner=self,
             on_success=self._on_loaded,
@@ -57,7 +71,9 @@ class ConflictInboxController(QObject):
         )
 
     @Slot(object)
-    def _on_loaded(self, conflicts: list[Conflict]) -> None:
+    def _on_loaded(self, outcome: tuple[list[Conflict], dict[str, str]]) -> None:
+        conflicts, people = outcome
+        self._view.fields.set_people(people)
         self._model.replace_conflicts(conflicts)
         self.loaded.emit(len(conflicts))
 

@@ -141,6 +141,10 @@ def test_merge_choices_are_one_side_per_differing_field_only() -> None:
     with pytest.raises(KeyError):
         fields.choose("given_name", "server")
     assert fields.index(2, FieldColumn.LOCAL).data() == "—"  # empty shown as a dash
+    fields.set_people({"+44 2": "Dr Gregory House"})  # user ids on a record read as names
+    assert fields.index(1, FieldColumn.SERVER).data() == "Dr Gregory House"
+    assert fields.index(1, FieldColumn.SERVER).data(Qt.ItemDataRole.ToolTipRole) == "+44 2"
+    assert fields.choices()["phone"] == "server"  # naming people keeps the ticks
     fields.set_conflict(_conflict(), mergeable=False)
     assert fields.index(1, FieldColumn.LOCAL).data(Qt.ItemDataRole.CheckStateRole) is None
     assert not fields.setData(
