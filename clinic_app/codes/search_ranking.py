@@ -131,8 +131,16 @@ def title_score(text: str, tokens: tuple[str, ...]) -> float | None:
 
 def other_names_score(names: Iterable[str], tokens: tuple[str, ...]) -> float:
     """For a code whose title lacks a query word: its best other name, a little lower."""
-    scores = [title_score(name, tokens) for name in names]
-    return OTHER_NAME_FACTOR * max((s for s in scores if s is not None), default=0.0)
+    best = 0.0
+    for name in names:
+        folded = fold(name)
+        # Most names of such a code hold none of the query's words: a substring test skips
+        # them before they are split into words.
+        if all(token in folded for token in tokens):
+            score = title_score(folded, tokens)
+            if score is not None and score > best:
+                best = score
+    return OTHER_NAME_FACTOR * best
 
 
 def code_bonus(billable: bool, kind: str) -> float:
