@@ -145,9 +145,14 @@ def _modality_values(dataset: Dataset, stored: NDArray[Any]) -> NDArray[np.float
 
 
 def read_dicom(
-    source: Source, *, name: str | None = None, first_frame_only: bool = False
+    source: Source,
+    *,
+    name: str | None = None,
+    first_frame_only: bool = False,
+    frame: int | None = None,
 ) -> DicomImage:
-    """Decodes every frame (or only the first, for a quick check on import)."""
+    """Decodes every frame, or only the first (a quick check on import), or only `frame`
+    (a thumbnail of a long cine): the image then holds that one frame."""
     label = _name(source, name)
     dataset = _dcmread(source, label, pixels=True)
     try:
@@ -172,9 +177,11 @@ def read_dicom(
         raise UnreadableImageError(f"{label} declares no image size (Rows, Columns).")
     if expected > MAX_PIXEL_BYTES:
         raise UnsupportedImageError(f"{label} is too large to display ({expected >> 20} MiB).")
+    index = frame if frame is not None else 0 if first_frame_only else None
+    if index is not None and not 0 <= index < max(header.frames, 1):
+        raise UnsupportedImageError(f"{label} has {header.frames} frame(s); no frame {index}.")
     try:
-        index = 0 if first_frame_only and header.frames > 1 else None
-        stored = pixel_array(dataset, index=index)
+        stored = pixel_array(dataset, index=index if header.frames > 1 else None)
     except MemoryError as exc:
         raise UnsupportedImageError(f"{label} is too large to decode.") from exc
     except Exception as exc:

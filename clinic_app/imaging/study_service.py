@@ -17,7 +17,7 @@ from clinic_app.imaging.photo_reader import read_photo
 from clinic_app.imaging.study_queries import instance_summary, series_summaries, study_summaries
 from clinic_app.imaging.summaries import InstanceSummary, SeriesSummary, StudySummary
 from clinic_app.imaging.tables import InstanceRow, SeriesRow, StudyRow
-from clinic_app.imaging.thumbnails import DEFAULT_SIZE, MAX_SIZE, thumbnail_pixels
+from clinic_app.imaging.thumbnails import DEFAULT_SIZE, MAX_SIZE, middle_frame, thumbnail_pixels
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action
 from clinic_app.security.users import AuthenticatedUser
@@ -34,12 +34,13 @@ def instance_row(session: Session, instance_id: str) -> InstanceRow:
     return row
 
 
-def decode_instance(session: Session, row: InstanceRow) -> DisplayImage:
-    """The stored file decoded for display (all frames). Raises ImagingError subclasses."""
+def decode_instance(session: Session, row: InstanceRow, frame: int | None = None) -> DisplayImage:
+    """The stored file decoded for display: all frames, or only `frame` (the image then holds
+    that one). Raises ImagingError subclasses."""
     data = read_file(session, row.id, row.chunk_count, row.sha256)
     if row.kind == "photo":
         return display_photo(read_photo(data, name=row.file_name), row.px_per_mm)
-    return display_dicom(read_dicom(data, name=row.file_name))
+    return display_dicom(read_dicom(data, name=row.file_name, frame=frame))
 
 
 class ImagingService:
@@ -135,12 +136,12 @@ class ImagingService:
             raise ValidationError(f"A thumbnail is 1 to {MAX_SIZE} pixels across.")
         with self._db.unit_of_work(durable=False) as uow:
             row = instance_row(uow.session, instance_id)
-            image = decode_instance(uow.session, row)
-            if frame is not None and not 0 <= frame < image.frame_count:
-                raise ValidationError(
-                    f"The image has {image.frame_count} frame(s); frame {frame} is not one."
-                )
-            pixels = thumbnail_pixels(image, frame, size)
+            frames = max(row.frames or 1, 1)
+            index = middle_frame(frames) if frame is None else frame
+            if not 0 <= index < frames:
+                raise ValidationError(f"The image has {frames} frame(s); frame {index} is not one.")
+            # Only that frame is decoded: a long cine's thumbnail costs one frame, not all.
+            pixels = thumbnail_pixels(decode_instance(uow.session, row, index), 0, size)
             self._audit.append(
                 uow.session,
                 user.actor,

@@ -12,6 +12,7 @@ from clinic_app.bootstrap import Services
 from clinic_app.errors import NotFoundError, PermissionDeniedError, ValidationError
 from clinic_app.imaging.dicom_reader import read_dicom
 from clinic_app.imaging.display import DisplayImage, display_dicom
+from clinic_app.imaging.errors import UnsupportedImageError
 from clinic_app.imaging.thumbnails import middle_frame, thumbnail_pixels
 from clinic_app.imaging.windowing import Window
 from clinic_app.security.permissions import Role
@@ -109,3 +110,24 @@ def test_the_service_renders_an_audited_thumbnail_and_refuses_bad_requests(
             services.imaging.thumbnail(nurse, missing)
     with pytest.raises(PermissionDeniedError):
         services.imaging.thumbnail(users[Role.FRONT_DESK], instance)
+
+
+def test_a_multi_frame_thumbnail_decodes_only_its_frame_and_matches_the_full_decode(
+    services: Services, users: Users
+) -> None:
+    nurse = users[Role.NURSE]
+    patient = services.patients.create(nurse, patient_input()).patient.id
+    scan = services.imaging_import.scan(nurse, [shipped("rtdose.dcm")])
+    [instance] = services.imaging_import.import_files(nurse, scan, patient).instance_ids
+    full = services.imaging.load_image(nurse, instance)
+    assert full.frame_count == 15
+    alone = read_dicom(shipped("rtdose.dcm"), frame=5)
+    assert alone.frames.shape[0] == 1
+    assert np.array_equal(alone.frames[0], full.frames[5])
+    for frame in (None, 0, 14):
+        expected = thumbnail_pixels(full, frame, 32)
+        assert np.array_equal(services.imaging.thumbnail(nurse, instance, frame, 32), expected)
+    with pytest.raises(ValidationError, match="15 frame"):
+        services.imaging.thumbnail(nurse, instance, 15)
+    with pytest.raises(UnsupportedImageError, match="no frame 15"):
+        read_dicom(shipped("rtdose.dcm"), frame=15)
