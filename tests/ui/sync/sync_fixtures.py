@@ -1,6 +1,7 @@
-"""The sync GUI over real workstations (their own encrypted stores) and the reference server
-in a child process on loopback: the sync tests' own fixtures, plus a task runner that stops
-before the workstations close and helpers that build the page or the whole window."""
+"""Fixtures for the sync GUI tests (imported by `conftest.py` only when PySide6 is installed):
+a task runner that stops before the workstations close, and helpers that build the Sync page
+or the whole window over a real workstation (its own encrypted store) synced with the
+reference server in a child process on loopback."""
 
 from __future__ import annotations
 
@@ -16,12 +17,6 @@ from clinic_app.ui.sync.sync_page import SyncPage
 from clinic_app.ui.tasks.task_runner import TaskRunner
 from pytestqt.qtbot import QtBot
 
-from tests.sync.conftest import (  # noqa: F401 - fixtures are found by name
-    WorkstationFactory,
-    shared_sync_server,
-    sync_server,
-    workstation,
-)
 from tests.sync.workstation import Workstation
 
 PAGE_SIZE = (1280, 720)

@@ -29,7 +29,7 @@ from pytestqt.qtbot import QtBot
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
 from tests.sync.workstation import Workstation, assert_converged
-from tests.ui.sync.conftest import PageFactory, context_for
+from tests.ui.sync.sync_fixtures import PageFactory, context_for
 
 ADA = PatientInput(
     given_name="Ada",

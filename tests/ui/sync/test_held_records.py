@@ -24,7 +24,7 @@ from tests.sync.clinic_data import patient
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
 from tests.sync.workstation import Workstation
-from tests.ui.sync.conftest import PageFactory
+from tests.ui.sync.sync_fixtures import PageFactory
 
 REFUSAL = "Patient.telecom[1].value: this clinic's server accepts no e-mail at example.invalid"
 

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from tests.sync.clinic_data import patient
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
-from tests.ui.sync.conftest import WindowFactory
+from tests.ui.sync.sync_fixtures import WindowFactory
 
 
 def test_f9_syncs_from_any_page_and_runs_never_overlap(

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from tests.sync.clinic_data import patient
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
-from tests.ui.sync.conftest import PageFactory, WindowFactory
+from tests.ui.sync.sync_fixtures import PageFactory, WindowFactory
 from tests.ui.sync.test_conflict_inbox import ADA, _edit, _manual_pair
 from tests.ui.sync.test_held_records import _hold_as_refused, _put_from_another_system
 from tests.ui.test_screenshots import WINDOW, save

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
 from tests.sync.workstation import Workstation
-from tests.ui.sync.conftest import PageFactory, context_for
+from tests.ui.sync.sync_fixtures import PageFactory, context_for
 
 
 def _sync_file(station: Workstation) -> str:

@@ -20,7 +20,7 @@ from tests.sync.clinic_data import patient
 from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess, free_port
 from tests.sync.workstation import Workstation
-from tests.ui.sync.conftest import PageFactory, WindowFactory
+from tests.ui.sync.sync_fixtures import PageFactory, WindowFactory
 
 ONE_TRY = RetryPolicy(attempts=1)
 
