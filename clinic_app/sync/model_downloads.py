@@ -168,10 +168,10 @@ class ModelReleases:
             return  # verified when it was completed
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_name(target.name + ".part")
-        have = part.stat().st_size if part.is_file() else 0
+        have, digest = _digest(part) if part.is_file() else (0, hashlib.sha256())
         if have > item.size:
             part.unlink()
-            have = 0
+            have, digest = 0, hashlib.sha256()
         if have < item.size:
             response = client.get_binary(item.binary_id, have)
             skip = have if response.status_code == 200 else 0
@@ -182,15 +182,16 @@ class ModelReleases:
                         cut = min(skip, len(received))
                         skip -= cut
                         handle.write(received[cut:])
+                        digest.update(received[cut:])  # hashed as it arrives: read once
+                        have += len(received) - cut
             except OSError as exc:  # requests' connection errors derive from it
                 raise ServerUnavailableError(
                     "The connection broke while a model pack was coming down."
                 ) from exc
             finally:
                 response.close()
-        size, digest = _digest(part)
-        if (size, digest) != (item.size, item.sha256):
-            part.unlink()
+        if (have, digest.hexdigest()) != (item.size, item.sha256):
+            part.unlink(missing_ok=True)
             raise RefusedReleaseError(
                 f"{item.path} does not match the size and SHA-256 the release lists; the "
                 "pack was not installed."
@@ -198,12 +199,12 @@ class ModelReleases:
         part.replace(target)
 
     def _install(self, release: ModelRelease, files: Path) -> None:
+        """The registry's install verifies the signature and every file before and after
+        copying; the manifest is only read here, to match it with the release first."""
         try:
-            pack = self._registry.check_pack(files)
-            self._registry.verify(pack)
+            manifest = load_manifest(files)
         except ModelPackError as exc:
             raise RefusedReleaseError(f"The pack failed verification: {exc}") from exc
-        manifest = pack.manifest
         if (manifest.name, manifest.version, manifest.sha256) != (
             release.name,
             release.version,
@@ -215,7 +216,7 @@ class ModelReleases:
         try:
             self._registry.install(files)
         except ModelPackError as exc:
-            raise RefusedReleaseError(str(exc)) from exc
+            raise RefusedReleaseError(f"The pack failed verification: {exc}") from exc
 
     def _done(self, server_url: str, release: ModelRelease, folder: Path) -> None:
         with self._db.unit_of_work() as uow:
@@ -285,14 +286,15 @@ def hold_release(
     )
 
 
-def _digest(path: Path) -> tuple[int, str]:
+def _digest(path: Path) -> tuple[int, Any]:
+    """The bytes already here and their running SHA-256 (a resumed download continues it)."""
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
         while chunk := handle.read(1024 * 1024):
             digest.update(chunk)
             size += len(chunk)
-    return size, digest.hexdigest()
+    return size, digest
 
 
 def _check(cancel: CancelToken | None) -> None:

@@ -254,14 +254,6 @@ class Pusher:
                 remote = item.mapping.from_resource(current)
             except MappingError:
                 remote = None
-            if remote is not None and item.mapping.yields_to_server(item.row):
-                self._take_server(item, remote, version)
-                return
-            if remote is not None and _pristine(item, remote) and version is not None:
-                # The server's copy is another workstation's untouched one of the same slot:
-                # this one (booked or blocked here) goes on top of it.
-                self._resend_on(item, version)
-                return
             if remote is not None and same_content(item.mapping, item.row, remote):
                 stale = item.resource is not None and item.mapping.differs(item.resource, current)
                 if stale and version is not None and not item.rebased:
@@ -269,6 +261,14 @@ class Pusher:
                     self._resend_on(item, version)
                     return
                 self._finish_alone(item, version)  # the earlier push landed
+                return
+            if remote is not None and item.mapping.yields_to_server(item.row):
+                self._take_server(item, remote, version)
+                return
+            if remote is not None and _pristine(item, remote) and version is not None:
+                # The server's copy is another workstation's untouched one of the same slot:
+                # this one (booked or blocked here) goes on top of it.
+                self._resend_on(item, version)
                 return
         self._conflict(item, ConflictKind.EDIT, current, version, "")
 
