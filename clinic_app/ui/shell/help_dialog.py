@@ -13,6 +13,11 @@ _HELP = """
 <tr><td><b>Ctrl+N</b></td><td>New patient</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>Save the open form</td></tr>
 <tr><td><b>Ctrl+L</b></td><td>Lock the screen now</td></tr>
+<tr><td><b>Ctrl+,</b></td><td>This workstation's settings</td></tr>
+<tr><td><b>F5</b></td><td>Refresh the list on screen</td></tr>
+<tr><td><b>F9</b></td><td>Sync with the clinic's server now</td></tr>
+<tr><td><b>Ctrl+Shift+S</b></td><td>Suggest codes from the visit note</td></tr>
+<tr><td><b>Alt+Left</b></td><td>Back from a record to the chart</td></tr>
 <tr><td><b>F1</b></td><td>This help</td></tr>
 </table>
 <h3>Good to know</h3>
