@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import select
 
 from clinic_app.errors import NotFoundError, ValidationError
@@ -77,8 +79,7 @@ class AnalysisService:
             user, Action.AI_RUN, record_type="imaging_instance", record_id=instance_id
         )
         model = self._registry.load(model_name)
-        image, patient_id = self._decode(instance_id)
-        pixels = image.render(_frame(image, frame))
+        pixels, patient_id, frame = self._decode_frame(instance_id, frame)
         prediction = classify(model, [pixels], progress=progress, cancel=cancel)[0]
         heatmap = None
         if heatmap_grid:
@@ -119,9 +120,8 @@ class AnalysisService:
                 cancel.raise_if_cancelled()
             items = []
             for instance_id in ids[start : start + batch_size]:
-                image, patient_id = self._decode(instance_id)
-                frame = image.frame_count // 2
-                items.append((instance_id, patient_id, frame, image.render(frame)))
+                pixels, patient_id, frame = self._decode_frame(instance_id, None)
+                items.append((instance_id, patient_id, frame, pixels))
             predictions = classify(model, [item[3] for item in items], batch_size=batch_size)
             results += self._store_predictions(
                 user,
@@ -269,6 +269,21 @@ class AnalysisService:
             row = instance_row(uow.session, instance_id)
             return decode_instance(uow.session, row), row.patient_id
 
+    def _decode_frame(
+        self, instance_id: str, frame: int | None
+    ) -> tuple[NDArray[np.uint8], str, int]:
+        """One frame (None: the middle one) as the viewer shows it by default, 8-bit; the
+        patient; the frame's index. Only that frame is decoded: a cine's other frames cost
+        nothing."""
+        with self._db.unit_of_work(write=False) as uow:
+            row = instance_row(uow.session, instance_id)
+            frames = max(row.frames or 1, 1)
+            index = frames // 2 if frame is None else frame
+            if not 0 <= index < frames:
+                raise ValidationError(f"The image has {frames} frame(s); frame {index} is not one.")
+            image = decode_instance(uow.session, row, index if frames > 1 else None)
+            return image.render(0), row.patient_id, index
+
     def _store_predictions(
         self,
         user: AuthenticatedUser,
@@ -354,11 +369,3 @@ class AnalysisService:
             results = [result_of(uow.session, row, new=True) for row in rows]
             uow.commit()
             return results
-
-
-def _frame(image: DisplayImage, frame: int) -> int:
-    if not 0 <= frame < image.frame_count:
-        raise ValidationError(
-            f"The image has {image.frame_count} frame(s); frame {frame} is not one."
-        )
-    return frame

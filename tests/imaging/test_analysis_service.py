@@ -212,3 +212,29 @@ def test_a_missing_model_is_a_clear_error(
     [instance] = _instances(services, nurse, patient)
     with pytest.raises(ModelPackError, match="No trusted model pack named 'nonexistent'"):
         services.analyses.analyze_instance(nurse, instance, "nonexistent")
+
+
+def test_a_multi_frame_image_is_analysed_on_the_frame_asked_for_and_only_that_is_decoded(
+    services: Services, users: Users, quadrant_installed: str
+) -> None:
+    nurse = users[Role.NURSE]
+    patient = _import(services, nurse, [shipped("rtdose.dcm")])  # 15 frames
+    [instance] = _instances(services, nurse, patient)
+    image = services.imaging.load_image(nurse, instance)
+    model = services.models.load(quadrant_installed)
+    for frame in (0, 14):
+        result = services.analyses.analyze_instance(
+            nurse, instance, quadrant_installed, frame=frame, heatmap_grid=None
+        )
+        [direct] = classify(model, [image.render(frame)])
+        assert result.frame_index == frame
+        assert result.probabilities == pytest.approx(direct.probabilities, abs=1e-6)
+    for frame in (15, -1):
+        with pytest.raises(ValidationError, match="15 frame"):
+            services.analyses.analyze_instance(nurse, instance, quadrant_installed, frame=frame)
+    [study] = services.imaging.studies(nurse, patient)
+    [series] = services.imaging.series(nurse, study.id)
+    [middle] = services.analyses.analyze_series(nurse, series.id, quadrant_installed)
+    assert middle.frame_index == 7
+    [direct] = classify(model, [image.render(7)])
+    assert middle.probabilities == pytest.approx(direct.probabilities, abs=1e-6)
