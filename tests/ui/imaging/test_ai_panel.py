@@ -6,6 +6,7 @@ runs models but does not review; refused packs say why; series runs and their ca
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -18,6 +19,7 @@ from clinic_app.settings import Settings
 from clinic_app.ui.imaging.analysis_result_view import DECISION_SUPPORT_BANNER
 from clinic_app.ui.imaging.imaging_page import ImagingPage
 from clinic_app.ui.tasks.task_runner import Lane, TaskRunner
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.imaging.model_factory import write_pack
@@ -110,6 +112,7 @@ def test_a_doctor_accepts_or_rejects_and_only_an_accepted_result_is_copied(
     imaging_page: PageFactory,
     quadrant_model: str,
     tmp_path: Path,
+    screens: Callable[[QWidget, str], Path],
 ) -> None:
     doctor = sign_in(services, Role.DOCTOR)
     patient = import_paths(services, doctor, [bright_corner_photo(tmp_path)])
@@ -146,6 +149,7 @@ def test_a_doctor_accepts_or_rejects_and_only_an_accepted_result_is_copied(
     preview = dialog.preview.toPlainText()
     assert preview.startswith("AI decision support: quadrant-demo 1.0.0 (demonstration)")
     assert "accepted by Greg House" in preview
+    screens(dialog, "visit_choice_dialog")
     with qtbot.waitSignal(reviews.assessment_copied, timeout=WAIT_MS) as copied:
         dialog.add_button.click()
     assert copied.args[0] == visit.id
