@@ -54,6 +54,7 @@ class SyncStatus:
     pending_uploads: int
     pending_downloads: int
     interval_seconds: int
+    pending_model_packs: int = 0  # model pack releases still coming down (see model_downloads)
 
 
 @dataclass(frozen=True)

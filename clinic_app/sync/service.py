@@ -214,7 +214,8 @@ class SyncService:
         if user is not None:
             self._authz.require(user, Action.SYNC_RUN, record_type=RECORD_TYPE)
         with self._db.unit_of_work(write=False) as uow:
-            return status.sync_status(uow.session, self._settings.sync)
+            found = status.sync_status(uow.session, self._settings.sync)
+        return replace(found, pending_model_packs=len(self._model_releases.pending()))
 
     def log(self, user: AuthenticatedUser, limit: int = 200, offset: int = 0) -> list[SyncLogEntry]:
         self._authz.require(user, Action.SYNC_RUN, record_type=RECORD_TYPE)

@@ -125,6 +125,7 @@ def test_a_published_pack_is_fetched_resumably_verified_and_installed(
         assert len(parts) == 1
         have = parts[0].stat().st_size
         assert 0 < have < len(NOTES)
+        assert b.sync.status(None).pending_model_packs == 1
         second = b.sync_now()
         assert second.model_packs == 1
         assert ranges == [f"Range: bytes={have}-".encode()]  # resumed, not fetched again
@@ -134,6 +135,7 @@ def test_a_published_pack_is_fetched_resumably_verified_and_installed(
         b.services.models.verify(installed)
         assert (installed.path / "docs" / "notes.bin").read_bytes() == NOTES
         assert not (b.services.settings.data_dir / QUEUE_DIR / release_id).exists()
+        assert b.sync.status(None).pending_model_packs == 0
         assert not b.held()
         events = [e.event for e in b.sync.log(b.users[Role.ADMIN], 50)]
         assert "model_pack" in events
