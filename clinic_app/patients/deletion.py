@@ -4,6 +4,7 @@ allowed and changes nothing (no audit event either)."""
 
 from __future__ import annotations
 
+from clinic_app.errors import ValidationError
 from clinic_app.patients.models import PatientSummary
 from clinic_app.patients.patient_rows import RECORD_TYPE, patient_row, summary_of
 from clinic_app.patients.service_base import PatientServiceBase
@@ -29,6 +30,11 @@ class PatientDeletion(PatientServiceBase):
         self._authz.require(user, action, record_type=RECORD_TYPE, record_id=patient_id)
         with self._db.unit_of_work() as uow:
             row = patient_row(uow.session, patient_id)
+            if not deleted and row.merged_into_id is not None:
+                # Its records now live on the survivor: a restored chart would be an empty twin.
+                raise ValidationError(
+                    "This chart was merged into another patient's chart and can't be restored."
+                )
             if (row.deleted_at is not None) != deleted:
                 row.deleted_at = self._clock() if deleted else None
                 uow.flush()

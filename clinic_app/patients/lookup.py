@@ -133,6 +133,9 @@ class PatientLookup(PatientServiceBase):
         if not include_deleted:
             statement = statement.where(PatientRow.deleted_at.is_(None))
             count = count.where(PatientRow.deleted_at.is_(None))
+        else:  # a merged chart is gone for good: its records live on the survivor
+            statement = statement.where(PatientRow.merged_into_id.is_(None))
+            count = count.where(PatientRow.merged_into_id.is_(None))
         with self._db.unit_of_work(durable=False) as uow:
             rows = uow.session.scalars(
                 statement.order_by(*order, PatientRow.id).limit(limit).offset(offset)

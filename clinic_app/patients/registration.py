@@ -38,7 +38,7 @@ class PatientRegistration(PatientServiceBase):
         self._require_clinical_write_if_given(user, data)
         clean = validate_patient(data, self._today())
         with self._db.unit_of_work() as uow:
-            _check_doctor(uow.session, clean.primary_doctor_id)
+            check_doctor(uow.session, clean.primary_doctor_id)
             duplicates = _duplicates(uow.session, clean, exclude_id=None)
             row = PatientRow()
             apply_details(row, clean)
@@ -81,7 +81,7 @@ class PatientRegistration(PatientServiceBase):
                     "This patient was changed by someone else after you opened it. "
                     "Reload it and apply your changes again."
                 )
-            _check_doctor(uow.session, clean.primary_doctor_id)
+            check_doctor(uow.session, clean.primary_doctor_id)
             apply_details(row, clean)
             uow.flush()
             self._audit.append(
@@ -134,7 +134,7 @@ def _require_input(data: object) -> None:
         raise ValidationError("Patient details are missing.")
 
 
-def _check_doctor(session: Session, doctor_id: str | None) -> None:
+def check_doctor(session: Session, doctor_id: str | None) -> None:
     if doctor_id is None:
         return
     doctor = session.get(UserRow, doctor_id)

@@ -98,7 +98,9 @@ def fts_match_expression(query: ParsedQuery) -> str:
 Tier = Callable[[Session, int, bool], list[str]]
 Params = dict[str, object]
 
-_LIVE = "(:include_deleted OR deleted_at IS NULL)"
+# A merged chart is gone for good (its records live on the survivor): never listed, even
+# among the deleted.
+_LIVE = "(deleted_at IS NULL OR (:include_deleted AND merged_into_id IS NULL))"
 _NAME_ORDER = "family_fold, given_fold, rowid"
 
 
@@ -140,7 +142,7 @@ _FTS_TIER = """
     FROM patient_fts
     JOIN patients AS p ON p.search_rowid = patient_fts.rowid
     WHERE patient_fts MATCH :match
-      AND (:include_deleted OR p.deleted_at IS NULL)
+      AND (p.deleted_at IS NULL OR (:include_deleted AND p.merged_into_id IS NULL))
     ORDER BY {order}
     LIMIT :limit
 """

@@ -55,6 +55,9 @@ class PatientRow(SyncedRow):
     primary_doctor_id: Mapped[str | None] = mapped_column(String(36))
     allergies: Mapped[str | None] = mapped_column(Text)
     history_notes: Mapped[str | None] = mapped_column(Text)
+    # Set on a duplicate chart merged into this survivor (see `merge`): tombstoned for good, its
+    # records moved, never listed again and never restored.
+    merged_into_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
     __table_args__ = (
         Index("ix_patients_family_fold", "family_fold", "given_fold"),

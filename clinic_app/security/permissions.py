@@ -31,6 +31,7 @@ class Action(StrEnum):
     PATIENT_UPDATE_CLINICAL = "patient.update_clinical"
     PATIENT_DELETE = "patient.delete"
     PATIENT_RESTORE = "patient.restore"
+    PATIENT_MERGE = "patient.merge"  # merge a duplicate chart into the survivor (no undo)
     USER_MANAGE = "user.manage"
     USER_LIST = "user.list"
     AUDIT_READ = "audit.read"
@@ -74,11 +75,14 @@ _FRONT_DESK = {
     Action.USER_LIST,
 }
 _NURSE = _FRONT_DESK | {Action.PATIENT_READ_CLINICAL, Action.PATIENT_UPDATE_CLINICAL}
-_DOCTOR = _NURSE | {Action.PATIENT_DELETE, Action.PATIENT_RESTORE}
+_DOCTOR = _NURSE | {Action.PATIENT_DELETE, Action.PATIENT_RESTORE, Action.PATIENT_MERGE}
 # The administrator runs the installation (accounts, audit, backups); patient demographics only
 # so they can support the desk, and no clinical content.
 _ADMIN = {
     Action.PATIENT_READ,
+    # Duplicates are a data-quality chore IT is often asked to do; the merge refuses to choose
+    # between clinical notes for a role that can't read them (a doctor must).
+    Action.PATIENT_MERGE,
     Action.USER_MANAGE,
     Action.USER_LIST,
     Action.AUDIT_READ,

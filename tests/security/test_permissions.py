@@ -26,6 +26,7 @@ class World:
     services: Services
     live_patient: str
     deleted_patient: str
+    twin_patient: str  # a live duplicate of live_patient, for the merge
     backup: Path
     folder: Path
 
@@ -69,6 +70,10 @@ CASES: dict[Action, Case] = {
         (Action.PATIENT_RESTORE,),
         lambda w, u: w.services.patients.restore(u, w.deleted_patient),
     ),
+    Action.PATIENT_MERGE: Case(
+        (Action.PATIENT_MERGE,),
+        lambda w, u: w.services.patients.merge(u, w.live_patient, w.twin_patient),
+    ),
     Action.USER_MANAGE: Case(
         (Action.USER_MANAGE,),
         lambda w, u: w.services.accounts.set_role(u, USERNAMES[Role.NURSE], Role.NURSE),
@@ -92,16 +97,15 @@ CASES: dict[Action, Case] = {
 }
 
 
-def _build_world(
-    services: Services, users: dict[Role, AuthenticatedUser], folder: Path
-) -> World:
+def _build_world(services: Services, users: dict[Role, AuthenticatedUser], folder: Path) -> World:
     doctor = users[Role.DOCTOR]
     live = services.patients.create(doctor, patient_input(allergies="Latex"))
     gone = services.patients.create(doctor, patient_input(mrn="MRN-GONE", national_id=""))
     services.patients.delete(doctor, gone.patient.id)
+    twin = services.patients.create(doctor, patient_input(mrn="MRN-TWIN", national_id=""))
     backup = folder / "setup.clinicbak"
     create_backup(services.settings.database_path, services.store.key, backup)
-    return World(services, live.patient.id, gone.patient.id, backup, folder)
+    return World(services, live.patient.id, gone.patient.id, twin.patient.id, backup, folder)
 
 
 @pytest.fixture
