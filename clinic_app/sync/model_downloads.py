@@ -88,11 +88,18 @@ class ModelReleases:
         if refused is not None and refused.get("version") == version_id and not self._again:
             raise MappingError(str(refused.get("reason") or "The model pack was refused."))
         folder = self._queue / release.id
+        text = json.dumps({"version": version_id, "resource": resource})
+        try:
+            queued = (folder / RELEASE_FILE).read_text(encoding="utf-8")
+        except OSError:
+            queued = None
+        if queued is not None and queued != text:
+            # Another version of the release: nothing fetched for the old one is kept (a file
+            # of the same path and size must not pass for a verified one).
+            shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
         staging = folder / f".{RELEASE_FILE}.tmp"
-        staging.write_text(
-            json.dumps({"version": version_id, "resource": resource}), encoding="utf-8"
-        )
+        staging.write_text(text, encoding="utf-8")
         staging.replace(folder / RELEASE_FILE)
         return True
 

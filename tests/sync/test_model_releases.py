@@ -10,6 +10,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,13 @@ from clinic_app.bootstrap import Services
 from clinic_app.cli.main import main
 from clinic_app.errors import PermissionDeniedError
 from clinic_app.imaging.errors import ModelPackError
-from clinic_app.imaging.model_registry import KEYS_DIR, MODELS_DIR
+from clinic_app.imaging.model_registry import KEYS_DIR, MODELS_DIR, ModelRegistry
 from clinic_app.security.permissions import Role
 from clinic_app.security.signatures import generate_private_key, public_key_base64, sign_manifest
 from clinic_app.settings import Settings
 from clinic_app.sync.errors import MappingError
-from clinic_app.sync.model_downloads import QUEUE_DIR
-from clinic_app.sync.model_releases import check_path, from_document
+from clinic_app.sync.model_downloads import QUEUE_DIR, ModelReleases
+from clinic_app.sync.model_releases import check_path, from_document, read_pack, to_document
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fhir.resources.R4B import get_fhir_model_class
 
@@ -338,3 +339,31 @@ def test_publish_model_from_the_command_line(
     _trust(b, key)
     assert b.sync_now().model_packs == 1
     assert b.services.models.get("quadrant-demo", "7.0.0").manifest.version == "7.0.0"
+
+
+def test_a_new_version_of_a_queued_release_drops_what_was_fetched_for_the_old_one(
+    services: Services, tmp_path: Path
+) -> None:
+    key = generate_private_key()
+    folder = _pack(tmp_path, key, "8.0.0")
+    registry = ModelRegistry(tmp_path / "models", tmp_path / "keys", build_builtin=False)
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "it.pub").write_text(public_key_base64(key.public_key()) + "\n")
+    pack, files = read_pack(registry, folder)
+    document = to_document(pack, files, "someone", datetime.now(UTC))
+    releases = ModelReleases(tmp_path / "data", registry, services.db, services.audit_log)
+    assert releases.receive(document, "1")
+    fetched = tmp_path / "data" / QUEUE_DIR / document["id"] / "quadrant-demo-8.0.0" / "model.onnx"
+    fetched.parent.mkdir(parents=True)
+    fetched.write_bytes(b"from version 1")
+    assert releases.receive(document, "1")  # the same version again: kept
+    assert fetched.exists()
+    changed = copy.deepcopy(document)
+    changed["description"] = "re-published"
+    assert releases.receive(changed, "2")
+    assert not fetched.exists()
+    assert releases.pending() == [document["id"]]
+    broken = copy.deepcopy(document)
+    broken["content"][0]["attachment"]["title"] = "../escape"
+    with pytest.raises(MappingError):
+        releases.receive(broken, "3")
