@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic_app.codes.models import CodeSystem
 from clinic_app.errors import NotFoundError
 
-# A plain statement, not an ORM query: search as you type runs it on every keystroke, and
-# loading a CodeSetRow through the ORM cost more than the search itself. Read afresh each
-# time (no process cache), so a set activated by another process is used at once.
-_ACTIVE_SET = text(
+# Plain SQL on the driver's cursor, not an ORM query: search as you type runs it on every
+# keystroke, and loading a CodeSetRow through the ORM cost more than the search itself. Read
+# afresh each time (no process cache), so a set activated by another process is used at once.
+_ACTIVE_SET = (
     "SELECT id, system, version, first_rowid, last_rowid FROM code_sets "
-    "WHERE system = :system AND active = 1"
+    "WHERE system = ? AND active = 1"
 )
 
 
@@ -40,7 +39,11 @@ def no_active_set(system: CodeSystem) -> NotFoundError:
 
 
 def active_set(session: Session, system: CodeSystem) -> ActiveSet:
-    row = session.execute(_ACTIVE_SET, {"system": system.value}).first()
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        row = cursor.execute(_ACTIVE_SET, (system.value,)).fetchone()
+    finally:
+        cursor.close()
     if row is None:
         raise no_active_set(system)
-    return ActiveSet(row.id, row.system, row.version, row.first_rowid, row.last_rowid)
+    return ActiveSet(*row)

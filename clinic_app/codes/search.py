@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from clinic_app.codes.active_set import ActiveSet
@@ -46,33 +45,45 @@ PREFIX_CODE_SCORE = 50.0
 DEFAULT_CODE_SCORE = 40.0
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")
 
-_EXACT = text(
+# Plain SQL run on the driver's cursor (`_rows`): search as you type runs these on every
+# keystroke, and SQLAlchemy's statement handling cost more than SQLite's work for them.
+_EXACT = (
     "SELECT id, code, description, billable FROM codes "
-    "WHERE set_id = :set_id AND code_key = :key AND kind NOT IN ('chapter', 'block')"
+    "WHERE set_id = ? AND code_key = ? AND kind NOT IN ('chapter', 'block')"
 )
 # One statement, three index ranges (ix_codes_set_key, then ix_codes_set_billable_key once per
 # billable value), each read in order and stopped at the limit: no sort, one round trip.
-_BY_CODE = text(
-    "SELECT 0 AS tier, id, code, description, billable FROM codes "
-    "WHERE set_id = :set_id AND code_key = :key AND kind NOT IN ('chapter', 'block') "
+_BY_CODE = (
+    "SELECT 0, id, code, description, billable FROM codes "
+    "WHERE set_id = ?1 AND code_key = ?2 AND kind NOT IN ('chapter', 'block') "
     "UNION ALL SELECT * FROM (SELECT 1, id, code, description, billable FROM codes "
-    "WHERE set_id = :set_id AND billable = 1 AND code_key > :key AND code_key < :upper "
-    "AND kind NOT IN ('chapter', 'block') ORDER BY code_key LIMIT :limit) "
+    "WHERE set_id = ?1 AND billable = 1 AND code_key > ?2 AND code_key < ?3 "
+    "AND kind NOT IN ('chapter', 'block') ORDER BY code_key LIMIT ?4) "
     "UNION ALL SELECT * FROM (SELECT 2, id, code, description, billable FROM codes "
-    "WHERE set_id = :set_id AND billable = :unbillable AND code_key > :key AND code_key < :upper "
-    "AND kind NOT IN ('chapter', 'block') ORDER BY code_key LIMIT :limit)"
+    "WHERE set_id = ?1 AND billable = ?5 AND code_key > ?2 AND code_key < ?3 "
+    "AND kind NOT IN ('chapter', 'block') ORDER BY code_key LIMIT ?4)"
 )
-# The FTS subquery stops at :cap matches (rowid order); each is then one primary-key lookup.
-_CANDIDATES = text(
+# The FTS subquery stops at CANDIDATES matches (rowid order); each is then one primary-key
+# lookup, and the RANKED shortest titles go on to be ranked.
+_CANDIDATES = (
     "SELECT c.id, c.code, c.description, c.billable, c.kind "
-    "FROM (SELECT rowid AS id FROM code_fts WHERE code_fts MATCH :match "
-    "AND rowid >= :lo AND rowid <= :hi LIMIT :cap) AS f "
-    "CROSS JOIN codes AS c ON c.id = f.id ORDER BY length(c.description) LIMIT :ranked"
+    "FROM (SELECT rowid AS id FROM code_fts WHERE code_fts MATCH ? "
+    "AND rowid >= ? AND rowid <= ? LIMIT ?) AS f "
+    "CROSS JOIN codes AS c ON c.id = f.id ORDER BY length(c.description) LIMIT ?"
 )
 _OTHER_NAMES = (
     "SELECT code_id, text FROM code_notes WHERE code_id IN ({ids}) "
     "AND kind IN ('inclusion', 'includes', 'synonym')"
 )
+
+
+def _rows(session: Session, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+    """Plain tuples from the driver, on the unit of work's own connection and transaction."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return list(cursor.execute(sql, params).fetchall())
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)
@@ -158,24 +169,15 @@ def search_codes(
 def _by_code(
     session: Session, code_set: ActiveSet, key: str, limit: int, billable_only: bool
 ) -> list[Match]:
-    rows = session.execute(
-        _BY_CODE,
-        {
-            "set_id": code_set.id,
-            "key": key,
-            "upper": key + "\uffff",
-            "limit": limit,
-            # billable-only: the third range asks for billable = 1 again, which the second
-            # already read; its rows are dropped below.
-            "unbillable": 1 if billable_only else 0,
-        },
-    )
+    # billable-only: the third range asks for billable = 1 again, which the second already
+    # read; its rows are dropped below.
+    params = (code_set.id, key, key + "\uffff", limit, 1 if billable_only else 0)
     matches = []
-    for row in rows:
-        if (billable_only and (not row.billable or row.tier == 2)) or len(matches) >= limit:
+    for tier, code_id, code, description, billable in _rows(session, _BY_CODE, params):
+        if (billable_only and (not billable or tier == 2)) or len(matches) >= limit:
             continue
-        score = EXACT_CODE_SCORE if row.tier == 0 else PREFIX_CODE_SCORE
-        matches.append(Match(row.id, row.code, row.description, bool(row.billable), score))
+        score = EXACT_CODE_SCORE if tier == 0 else PREFIX_CODE_SCORE
+        matches.append(Match(code_id, code, description, bool(billable), score))
     return matches
 
 
@@ -223,51 +225,47 @@ def _default_code(
     code = default_code_for(query.tokens, load_lexicon(), upper=query.upper)
     if code is None:
         return None
-    row = session.execute(_EXACT, {"set_id": code_set.id, "key": code_key(code)}).first()
-    if row is None or (billable_only and not row.billable):
+    rows = _rows(session, _EXACT, (code_set.id, code_key(code)))
+    if not rows or (billable_only and not rows[0][3]):
         return None  # a release without that code: the word matches still answer
-    return Match(row.id, row.code, row.description, bool(row.billable), DEFAULT_CODE_SCORE)
+    code_id, printed, description, billable = rows[0]
+    return Match(code_id, printed, description, bool(billable), DEFAULT_CODE_SCORE)
 
 
 def _by_words(
     session: Session, code_set: ActiveSet, query: CodeQuery, limit: int, billable_only: bool
 ) -> list[Match]:
     terms = vocabulary(session, code_set.id)
-    rows = session.execute(
+    match = fts_match(
+        query.tokens, billable_only=billable_only, words_of=lambda token: expand(terms, token)
+    )
+    rows = _rows(
+        session,
         _CANDIDATES,
-        {
-            "match": fts_match(
-                query.tokens,
-                billable_only=billable_only,
-                words_of=lambda token: expand(terms, token),
-            ),
-            "lo": code_set.first_rowid,
-            "hi": code_set.last_rowid,
-            "cap": CANDIDATES,
-            "ranked": RANKED,
-        },
-    ).all()
+        (match, code_set.first_rowid, code_set.last_rowid, CANDIDATES, RANKED),
+    )
     tokens = query.tokens
     scored: list[Match] = []
     by_other_name = []
     for row in rows:
-        score = title_score(row.description, tokens)
+        score = title_score(row[2], tokens)
         if score is None:
             by_other_name.append(row)
         else:
             scored.append(_match(row, score))
     if by_other_name:
         names: dict[int, list[str]] = {}
-        ids = ", ".join(str(int(row.id)) for row in by_other_name)
-        for code_id, name in session.connection().exec_driver_sql(_OTHER_NAMES.format(ids=ids)):
+        ids = ", ".join(str(int(row[0])) for row in by_other_name)
+        for code_id, name in _rows(session, _OTHER_NAMES.format(ids=ids), ()):
             names.setdefault(code_id, []).append(name)
         scored.extend(
-            _match(row, other_names_score(names.get(row.id, ()), tokens)) for row in by_other_name
+            _match(row, other_names_score(names.get(row[0], ()), tokens)) for row in by_other_name
         )
     scored.sort(key=lambda m: (-m.score, len(m.code), m.code))
     return scored[:limit]
 
 
-def _match(row: Row[Any], score: float) -> Match:
-    total = score + code_bonus(bool(row.billable), row.kind)
-    return Match(row.id, row.code, row.description, bool(row.billable), round(total, 3))
+def _match(row: tuple[Any, ...], score: float) -> Match:
+    code_id, code, description, billable, kind = row
+    total = score + code_bonus(bool(billable), kind)
+    return Match(code_id, code, description, bool(billable), round(total, 3))
