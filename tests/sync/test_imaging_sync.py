@@ -297,3 +297,56 @@ def test_a_standard_fhir_client_reads_the_imaging_resources_back(
     assert report.conclusion.startswith("AI decision support, not a diagnosis")
     image = Media.read(seeded["photo"], smart.server)
     assert image.content.url == f"Binary/{seeded['photo']}"
+
+
+def _one(services: Services, table: str, **where: object) -> dict:
+    rows = [r for r in _rows(services, table) if all(r[k] == v for k, v in where.items())]
+    return rows[0]
+
+
+BROKEN_IMAGING = [
+    ("imaging_studies", "no study UID", lambda r: r.pop("identifier")),
+    ("imaging_studies", "no subject", lambda r: r.pop("subject")),
+    ("imaging_studies", "date not a date", lambda r: r.__setitem__("started", "yesterday")),
+    ("imaging_studies", "importer not a user", lambda r: r.__setitem__("extension", [])),
+    ("imaging_series", "two series", lambda r: r["series"].append(dict(r["series"][0]))),
+    ("imaging_series", "no series", lambda r: r.pop("series")),
+    ("imaging_series", "no study link", lambda r: r.__setitem__("extension", [])),
+    ("imaging_series", "huge UID", lambda r: r["series"][0].__setitem__("uid", "1." * 5000)),
+    ("imaging_instances", "no content", lambda r: r.pop("content")),
+    ("imaging_instances", "zero size", lambda r: r["content"].__setitem__("size", 0)),
+    ("imaging_instances", "negative height", lambda r: r.__setitem__("height", -3)),
+    (
+        "imaging_instances",
+        "bad hash",
+        lambda r: _set_extension(r, "sha256", "valueString", "z" * 64),
+    ),
+    ("imaging_instances", "no series", lambda r: r.pop("partOf")),
+    (
+        "imaging_instances",
+        "spacing as text",
+        lambda r: _set_extension(r, "px-per-mm", "valueDecimal", "20"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "label", "damage"), BROKEN_IMAGING, ids=[f"{b[0]}: {b[1]}" for b in BROKEN_IMAGING]
+)
+def test_malformed_imaging_resources_are_refused_with_a_reason(
+    services: Services,
+    users: dict[Role, AuthenticatedUser],
+    tmp_path: Path,
+    table: str,
+    label: str,
+    damage: object,
+) -> None:
+    _seed_imaging(services, users, tmp_path / "seed")
+    mapping = REGISTRY.for_table(table)
+    assert mapping is not None
+    where = {"kind": "photo"} if table == "imaging_instances" else {}
+    resource = copy.deepcopy(mapping.to_resource(_one(services, table, **where)))
+    damage(resource)  # type: ignore[operator]
+    with pytest.raises(MappingError) as raised:
+        mapping.from_resource(resource)
+    assert str(raised.value), label

@@ -23,7 +23,7 @@ from clinic_app.imaging.model_registry import KEYS_DIR, MODELS_DIR, ModelRegistr
 from clinic_app.security.permissions import Role
 from clinic_app.security.signatures import generate_private_key, public_key_base64, sign_manifest
 from clinic_app.settings import Settings
-from clinic_app.sync.errors import MappingError
+from clinic_app.sync.errors import MappingError, SyncNotConfiguredError
 from clinic_app.sync.model_downloads import QUEUE_DIR, ModelReleases
 from clinic_app.sync.model_releases import check_path, from_document, read_pack, to_document
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -367,3 +367,36 @@ def test_a_new_version_of_a_queued_release_drops_what_was_fetched_for_the_old_on
     broken["content"][0]["attachment"]["title"] = "../escape"
     with pytest.raises(MappingError):
         releases.receive(broken, "3")
+
+
+def test_publishing_refuses_what_is_not_a_trusted_signed_pack(
+    sync_server: ServerProcess, workstation: WorkstationFactory, tmp_path: Path
+) -> None:
+    key = generate_private_key()
+    a = workstation("ws-a", sync_server)
+    admin = a.users[Role.ADMIN]
+    with pytest.raises(ModelPackError, match="not a model pack folder"):
+        a.sync.publish_model_pack(admin, tmp_path / "missing")
+    with pytest.raises(ModelPackError, match="trusted"):
+        a.sync.publish_model_pack(admin, _pack(tmp_path, key, "9.0.0"))  # key not trusted here
+    _trust(a, key)
+    linked = _pack(tmp_path / "linked", key, "9.0.1")
+    (linked / "docs" / "escape").symlink_to("/etc/hostname")
+    with pytest.raises(ModelPackError):
+        a.sync.publish_model_pack(admin, linked)  # not in the signed manifest, and a link
+    changed = _pack(tmp_path / "changed", key, "9.0.2")
+    (changed / "model.onnx").write_bytes(b"not the signed model")
+    with pytest.raises(ModelPackError):
+        a.sync.publish_model_pack(admin, changed)
+    token = Server(sync_server)
+    for release in ("model-pack-quadrant-demo-9.0.0", "model-pack-quadrant-demo-9.0.1"):
+        answer = requests.get(
+            f"{token.url}/DocumentReference/{release}", headers=token.headers, timeout=10
+        )
+        assert answer.status_code == 404  # nothing was published
+    offline = workstation("ws-offline")
+    _trust(offline, key)
+    with pytest.raises(SyncNotConfiguredError):
+        offline.sync.publish_model_pack(
+            offline.users[Role.ADMIN], _pack(tmp_path / "o", key, "9.1")
+        )
