@@ -52,9 +52,15 @@ def patient_references() -> list[Reference]:
     return found
 
 
-def count_references(session: Session, patient_id: str) -> dict[str, int]:
+def count_references(
+    session: Session, patient_id: str, *, synced_only: bool = False
+) -> dict[str, int]:
+    """Rows per table that point at the patient; `synced_only` leaves out the bookkeeping
+    tables (notifications, sync conflicts) a workstation keeps for itself."""
     counts: dict[str, int] = {}
     for ref in patient_references():
+        if synced_only and ref.synced_class is None:
+            continue
         n = session.scalar(
             select(func.count()).select_from(ref.table).where(ref.column == patient_id)
         )

@@ -6,8 +6,9 @@
 - merge: field by field, the chosen side of each field; the result is pushed;
 - slot taken: try the booking again, or cancel the provisional booking (the scheduling
   service does that, so the desk's usual rules and audit apply);
-- possible duplicate: "keep both" closes it. Merging two patients' charts is the patients
-  feature's decision (it needs a link between the two records), not sync's.
+- possible duplicate: "keep both" closes it; "merged" closes it once the patients feature
+  has merged one chart into the other (`PatientService.merge`: the GUI merges, then resolves).
+  The merge's own changes (the duplicate's deletion, its re-pointed records) go out as usual.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import ValidationError
+from clinic_app.patients.merge_references import count_references
+from clinic_app.patients.tables import PatientRow
 from clinic_app.scheduling.models import ACTIVE_STATUSES
 from clinic_app.scheduling.tables import AppointmentRow, SlotRow
 from clinic_app.storage.outbox import OutboxOperation, OutboxRow
@@ -45,7 +48,7 @@ CHOICES: dict[ConflictKind, tuple[Resolution, ...]] = {
     ConflictKind.EDIT: (Resolution.KEEP_LOCAL, Resolution.TAKE_SERVER, Resolution.MERGE),
     ConflictKind.DELETED_ON_SERVER: (Resolution.KEEP_LOCAL, Resolution.TAKE_SERVER),
     ConflictKind.SLOT_TAKEN: (Resolution.KEEP_LOCAL, Resolution.CANCEL_BOOKING),
-    ConflictKind.DUPLICATE_PATIENT: (Resolution.KEEP_BOTH,),
+    ConflictKind.DUPLICATE_PATIENT: (Resolution.KEEP_BOTH, Resolution.MERGED),
 }
 
 
@@ -81,6 +84,12 @@ def view(session: Session, registry: MappingRegistry, row: SyncConflictRow) -> C
                 server, detail = None, f"{detail} The server's version can't be read here: {exc}"
         if local is None:
             local = {k: from_json_value(mapping.table, k, v) for k, v in _snapshot(row).items()}
+        if kind is ConflictKind.DUPLICATE_PATIENT and already_merged(session, row):
+            choices = (Resolution.MERGED,)
+            detail = (
+                f"{detail} One chart was already merged into the other (here or on another "
+                "workstation): close this as merged."
+            ).strip()
         if kind is not ConflictKind.DUPLICATE_PATIENT and mapping.is_final(local):
             choices = (Resolution.KEEP_LOCAL,)
             detail = (
@@ -187,6 +196,43 @@ def _ensure_outbox(session: Session, mapping: TableMapping, entity_id: str) -> N
     )
     if exists is None:
         add_outbox_entry(session, mapping, entity_id, OutboxOperation.UPDATE)
+
+
+def already_merged(session: Session, row: SyncConflictRow) -> bool:
+    """One chart of a duplicate conflict was merged into the other: here (`merged_into_id`),
+    or on another workstation, which arrives as the duplicate's deletion with none of the
+    records left on it (the merge moved them to the survivor, which is still live)."""
+    ids = [row.entity_id, row.other_id or ""]
+    found = {
+        patient_id: (into, deleted is not None)
+        for patient_id, into, deleted in session.execute(
+            select(PatientRow.id, PatientRow.merged_into_id, PatientRow.deleted_at).where(
+                PatientRow.id.in_(ids)
+            )
+        )
+    }
+    if len(found) != 2:
+        return False
+    for gone, kept in (ids, ids[::-1]):
+        into, gone_deleted = found[gone]
+        if into == kept:
+            return True
+        if (
+            gone_deleted
+            and not found[kept][1]
+            and not count_references(session, gone, synced_only=True)
+        ):
+            return True
+    return False
+
+
+def check_merged(session: Session, row: SyncConflictRow) -> None:
+    """A duplicate conflict closes as merged only once one chart was merged into the other:
+    never a silent merge, and never "merged" for two charts that are both still live."""
+    if not already_merged(session, row):
+        raise ValidationError(
+            "These two charts have not been merged: merge them first (Same person: merge…)."
+        )
 
 
 def close(

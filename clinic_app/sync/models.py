@@ -27,6 +27,7 @@ class Resolution(StrEnum):
     MERGE = "merge"  # field by field
     CANCEL_BOOKING = "cancel_booking"  # slot taken: cancel the provisional booking here
     KEEP_BOTH = "keep_both"  # possible duplicate: they are different people
+    MERGED = "merged"  # possible duplicate: the same person, one chart merged into the other
 
 
 class RecordSyncState(StrEnum):

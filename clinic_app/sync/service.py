@@ -292,6 +292,8 @@ class SyncService:
                 conflict_resolution.keep_trying(uow.session, mapping, current.entity_id)
             elif resolution is Resolution.CANCEL_BOOKING:
                 conflict_resolution.rehold_slot(uow.session, current.entity_id)
+            elif resolution is Resolution.MERGED:
+                conflict_resolution.check_merged(uow.session, current)
             conflict_resolution.close(uow.session, current, resolution, user.id)
             self._audit.append(
                 uow.session,

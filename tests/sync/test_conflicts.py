@@ -210,7 +210,7 @@ def test_the_same_person_registered_on_two_workstations_is_offered_never_merged(
             c for c in station.sync.conflicts(desk) if c.kind is ConflictKind.DUPLICATE_PATIENT
         ]
         assert [(c.entity_id, c.other_id) for c in offered] == [(theirs, mine)]
-        assert offered[0].choices == (Resolution.KEEP_BOTH,)
+        assert offered[0].choices == (Resolution.KEEP_BOTH, Resolution.MERGED)
         station.sync.resolve(desk, offered[0].id, Resolution.KEEP_BOTH)
         assert not station.services.patients.get(desk, first.id).summary.deleted
         assert not station.services.patients.get(desk, second.id).summary.deleted
