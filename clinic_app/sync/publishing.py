@@ -1,13 +1,11 @@
-"""IT sends reference data to the server for every workstation: a code set imported here (a
-CodeSystem release) or an IT-signed model pack (its files as Binary, then its release).
-Checked against the permission table and audited, like every other service call."""
+"""IT sends a code set imported here to the server, as a CodeSystem release for every
+workstation (model packs: `model_admin`). Checked against the permission table and audited,
+like every other service call."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from clinic_app.imaging.model_registry import ModelRegistry
 from clinic_app.security.authorization import Authorizer
 from clinic_app.security.permissions import Action
 from clinic_app.security.users import AuthenticatedUser
@@ -17,7 +15,6 @@ from clinic_app.storage.database import Database
 from clinic_app.sync.client import FhirClient
 from clinic_app.sync.code_releases import release_bundle
 from clinic_app.sync.errors import SyncNotConfiguredError
-from clinic_app.sync.model_releases import publish_pack, read_pack
 
 
 class Publisher:
@@ -27,14 +24,12 @@ class Publisher:
         db: Database,
         audit: AuditLog,
         authorizer: Authorizer,
-        models: ModelRegistry,
         connect: Callable[[SyncSettings], FhirClient],
     ) -> None:
         self._sync = sync
         self._db = db
         self._audit = audit
         self._authz = authorizer
-        self._models = models
         self._connect = connect
 
     def _client(self) -> FhirClient:
@@ -68,31 +63,3 @@ class Publisher:
             )
             uow.commit()
         return str(bundle["entry"][0]["resource"]["id"])
-
-    def model_pack(self, user: AuthenticatedUser, pack_dir: Path) -> str:
-        self._authz.require(user, Action.MODELS_MANAGE, record_type="model_pack")
-        if not self._sync.server_url:
-            raise SyncNotConfiguredError("No sync server is configured.")
-        # Verified here as every workstation will: signed by a key this clinic trusts.
-        pack, files = read_pack(self._models, pack_dir)
-        client = self._client()
-        try:
-            document = publish_pack(client, pack, files, user.id)
-        finally:
-            client.close()
-        with self._db.unit_of_work() as uow:
-            self._audit.append(
-                uow.session,
-                user.actor,
-                "models.publish",
-                record_type="model_pack",
-                record_id=str(document["id"]),
-                details={
-                    "name": pack.manifest.name,
-                    "version": pack.manifest.version,
-                    "sha256": pack.manifest.sha256,
-                    "files": len(files),
-                },
-            )
-            uow.commit()
-        return str(document["id"])

@@ -40,6 +40,7 @@ from clinic_app.sync.credentials import load_token, new_token_ref, save_token
 from clinic_app.sync.engine import EngineOptions, SyncEngine
 from clinic_app.sync.errors import MappingError, SyncNotConfiguredError
 from clinic_app.sync.mappings.registry import MappingRegistry, default_registry
+from clinic_app.sync.model_admin import ModelPackAdmin, ModelPackRelease
 from clinic_app.sync.model_downloads import ModelReleases
 from clinic_app.sync.models import (
     Conflict,
@@ -195,17 +196,33 @@ class SyncService:
     def publish_model_pack(self, user: AuthenticatedUser, pack_dir: Path) -> str:
         """Sends an IT-signed model pack (verified here first) to the server as a release
         for the other workstations: its files as Binary, then the release. Returns its id."""
-        return self._publisher().model_pack(user, Path(pack_dir))
+        return self._model_admin().publish(user, Path(pack_dir))
+
+    def model_pack_releases(self, user: AuthenticatedUser) -> list[ModelPackRelease]:
+        """IT: releases still coming down, and refused ones with the reason."""
+        return self._model_admin().releases(user)
+
+    def retry_model_pack(self, user: AuthenticatedUser, release_id: str) -> bool:
+        """IT: a refused release is fetched and checked again at the next sync."""
+        return self._model_admin().retry(user, release_id)
 
     def _publisher(self) -> Publisher:
-        return Publisher(
+        return Publisher(self._settings.sync, self._db, self._audit, self._authz, self._connect)
+
+    def _model_admin(self) -> ModelPackAdmin:
+        return ModelPackAdmin(
             self._settings.sync,
             self._db,
             self._audit,
             self._authz,
             self._models,
-            lambda sync: self._client_factory(sync, load_token(sync.token_ref)),
+            self._model_releases,
+            self._connect,
+            self._retry_pull,
         )
+
+    def _connect(self, sync: SyncSettings) -> FhirClient:
+        return self._client_factory(sync, load_token(sync.token_ref))
 
     # --- status and log ----------------------------------------------------------------
 
@@ -388,7 +405,10 @@ class SyncService:
             return True
         # Applying a held version needs no network (without a merge base, a change made on
         # both sides becomes a conflict).
-        applier = self._offline_applier(server, self._model_releases.retried_by_a_person())
+        return self._retry_pull(server, item_id, self._model_releases.retried_by_a_person())
+
+    def _retry_pull(self, server: str, item_id: str, models: ModelReleases) -> bool:
+        applier = self._offline_applier(server, models)
         released, _held = retry_pulls(self._db, self._registry, applier, server, [item_id])
         return released > 0
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 from clinic_app.bootstrap import Services
 from clinic_app.cli.main import main
-from clinic_app.errors import PermissionDeniedError
+from clinic_app.errors import NotFoundError, PermissionDeniedError
 from clinic_app.imaging.errors import ModelPackError
 from clinic_app.imaging.model_registry import KEYS_DIR, MODELS_DIR, ModelRegistry
 from clinic_app.security.permissions import Role
@@ -207,11 +207,22 @@ def test_a_tampered_or_foreign_pack_is_refused_held_and_never_installed(
     assert set(shown) >= {honest, second, foreign_id}
     refusals = [e for e in b.sync.log(b.users[Role.ADMIN], 200) if e.event == "quarantined"]
     assert {e.entity_id for e in refusals} >= {honest, second, foreign_id}  # IT sees them
+    # IT's own view: the refused releases with their reasons (not for clinical roles).
+    admin = b.users[Role.ADMIN]
+    refused = {r.id: r for r in b.sync.model_pack_releases(admin)}
+    assert {r.state for r in refused.values()} == {"refused"}
+    assert set(refused) == {honest, second, foreign_id}
+    assert refused[foreign_id].reason == held[foreign_id].message
+    with pytest.raises(PermissionDeniedError):
+        b.sync.model_pack_releases(b.users[Role.DOCTOR])
+    with pytest.raises(NotFoundError):
+        b.sync.retry_model_pack(admin, "model-pack-nothing-1")
     # IT trusts the foreign key after all and retries it: fetched, verified, installed.
     (b.services.settings.data_dir / KEYS_DIR / "stranger.pub").write_text(
         public_key_base64(stranger.public_key()) + "\n"
     )
-    assert b.sync.retry_quarantined(b.users[Role.DOCTOR], shown[foreign_id].id)
+    assert b.sync.retry_model_pack(admin, foreign_id)
+    assert [r.state for r in b.sync.model_pack_releases(admin) if r.id == foreign_id] == ["coming"]
     assert b.sync_now().model_packs == 1
     assert _installed(b, "5.0.0").is_dir()
     assert not _installed(b, "3.0.0").exists()
