@@ -1,5 +1,5 @@
 """clinic sync configure|now|status|conflicts|resolve|quarantine|retry|log|publish-codes|
-publish-model
+publish-model|model-packs|retry-model
 
 `sync now` and `sync status` need no --user (the unlocked store is the gate, as for the GUI's
 background sync); showing or resolving conflicts and held records acts as a signed-in user.
@@ -242,6 +242,33 @@ def publish_model(state: CliContext, pack: Path) -> None:
     installs it only after checking the files and the signature again."""
     release_id = state.services().sync.publish_model_pack(state.user(), pack)
     click.echo(f"published: DocumentReference/{release_id}")
+
+
+@sync.command("model-packs")
+@click.option("--json", "as_json", is_flag=True)
+@user_option
+@pass_cli
+def model_packs(state: CliContext, as_json: bool) -> None:
+    """Model pack releases still coming down, and refused ones with the reason (admin)."""
+    found = state.services().sync.model_pack_releases(state.user())
+    if as_json:
+        emit_json(found)
+        return
+    emit_table(("release", "state", "reason"), [(r.id, r.state, r.reason) for r in found])
+    if not found:
+        click.echo("(none coming down or refused)")
+
+
+@sync.command("retry-model")
+@click.argument("release_id")
+@user_option
+@pass_cli
+def retry_model(state: CliContext, release_id: str) -> None:
+    """Fetch and check a refused model pack release again at the next sync (admin)."""
+    done = state.services().sync.retry_model_pack(state.user(), release_id)
+    click.echo(
+        "queued for the next sync" if done else "still refused (see clinic sync model-packs)"
+    )
 
 
 @sync.command("log")

@@ -346,6 +346,13 @@ def test_publish_model_from_the_command_line(
     published = cli("sync", "publish-model", str(pack), role=Role.ADMIN)
     assert published.code == 0, published.err
     assert published.out.strip() == "published: DocumentReference/model-pack-quadrant-demo-7.0.0"
+    listed = cli("sync", "model-packs", "--json", role=Role.ADMIN)
+    assert listed.code == 0, listed.err
+    assert listed.json() == []
+    assert cli("sync", "model-packs", role=Role.DOCTOR).code == 1
+    missing = cli("sync", "retry-model", "model-pack-none-1", role=Role.ADMIN)
+    assert missing.code == 1
+    assert "No refused model pack release" in missing.err
     b = workstation("ws-b", sync_server)
     _trust(b, key)
     assert b.sync_now().model_packs == 1
