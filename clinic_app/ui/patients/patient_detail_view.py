@@ -38,6 +38,7 @@ class PatientDetailView(QWidget):
     restore_requested = Signal()
     chart_requested = Signal()
     images_requested = Signal()
+    merge_requested = Signal()
 
     def __init__(
         self,
@@ -47,6 +48,7 @@ class PatientDetailView(QWidget):
         can_restore: bool,
         can_open_chart: bool = False,
         can_open_images: bool = False,
+        can_merge: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,6 +56,7 @@ class PatientDetailView(QWidget):
         self._can_edit, self._can_delete, self._can_restore = can_edit, can_delete, can_restore
         self._can_open_chart = can_open_chart
         self._can_open_images = can_open_images
+        self._can_merge = can_merge
         self._values: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 14, 16, 12)
@@ -126,7 +129,15 @@ class PatientDetailView(QWidget):
         self.images_button.setToolTip("Open the patient's images and AI results")
         self.images_button.setVisible(False)
         self.images_button.clicked.connect(self.images_requested)
+        self.merge_button = QPushButton(icon("patients"), "Merge duplicate…")
+        self.merge_button.setObjectName("mergeButton")
+        self.merge_button.setToolTip(
+            "Merge another chart of the same person into this one (Ctrl+Shift+M)"
+        )
+        self.merge_button.setVisible(False)
+        self.merge_button.clicked.connect(self.merge_requested)
         for button in (
+            self.merge_button,
             self.delete_button,
             self.restore_button,
             self.images_button,
@@ -180,6 +191,7 @@ class PatientDetailView(QWidget):
         self.restore_button.setVisible(self._can_restore and deleted)
         self.chart_button.setVisible(self._can_open_chart and not deleted)
         self.images_button.setVisible(self._can_open_images and not deleted)
+        self.merge_button.setVisible(self._can_merge and not deleted)
 
     def value_text(self, key: str) -> str:
         return self._values[key].text()

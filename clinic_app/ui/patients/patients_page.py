@@ -6,8 +6,11 @@ from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QSplitter
 
+from clinic_app.patients.merge_models import MergeResult
 from clinic_app.patients.models import PatientSummary
 from clinic_app.security.permissions import Action
+from clinic_app.ui.patients.merge_flow import PatientMergeFlow
+from clinic_app.ui.patients.merge_pick_dialog import MergePickDialog
 from clinic_app.ui.patients.patient_detail_view import PatientDetailView
 from clinic_app.ui.patients.patient_editor_controller import PatientEditorController
 from clinic_app.ui.patients.patient_form_view import PatientFormView
@@ -34,6 +37,7 @@ class PatientsPage(ShellPage):
             can_restore=user.can(Action.PATIENT_RESTORE),
             can_open_chart=user.can(Action.VISIT_READ),
             can_open_images=user.can(Action.IMAGING_VIEW),
+            can_merge=user.can(Action.PATIENT_MERGE),
         )
         self.form_view = PatientFormView(
             clinical_visible=user.can(Action.PATIENT_READ_CLINICAL),
@@ -69,6 +73,35 @@ class PatientsPage(ShellPage):
         self.list_view.table.doubleClicked.connect(self._on_table_double_clicked)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.open_chart)
+        self._context = context
+        self._can_merge = user.can(Action.PATIENT_MERGE)
+        self.merge_flow = PatientMergeFlow(context, self)
+        self.merge_flow.merged.connect(self._on_merge_flow_merged)
+        self.pick_dialog: MergePickDialog | None = None
+        self.detail_view.merge_requested.connect(self.start_merge)
+        QShortcut(QKeySequence("Ctrl+Shift+M"), self, self.start_merge)
+
+    @Slot()
+    def start_merge(self) -> bool:
+        """Merge duplicate…: choose the other chart of the open patient, then compare both."""
+        detail = self.editor.detail
+        if not self._can_merge or detail is None or detail.summary.deleted:
+            return False
+        if self.editor.has_unsaved_changes() or self.merge_flow.busy:
+            self.status_reported.emit("Save or discard your changes before merging charts.")
+            return False
+        dialog = MergePickDialog(self._context, detail.summary, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(lambda other: self.merge_flow.start(detail.id, other))
+        self.pick_dialog = dialog
+        dialog.open()
+        return True
+
+    @Slot(object)
+    def _on_merge_flow_merged(self, result: MergeResult) -> None:
+        self.list_controller.load()
+        self.editor.open_patient(result.survivor.id)
+        self.status_reported.emit(f"Charts merged: {result.moved_total} records moved")
 
     def open_chart(self, patient_id: str = "") -> bool:
         """Asks the shell for the chart page of this patient (the selected one by default)."""
