@@ -119,6 +119,15 @@ def test_billable_only_codes_by_prefix(
     assert all(h.billable and h.code.startswith("J45.") for h in hits)
 
 
+def test_billable_only_words_keep_the_default_first_and_nothing_else_slips_in(
+    shared_codes_services: Services, doctor: AuthenticatedUser
+) -> None:
+    hits = shared_codes_services.codes.search(doctor, "asthma", limit=20, billable_only=True)
+    assert hits[0].code == "J45.909"
+    assert all(h.billable for h in hits)
+    assert len(hits) == 20
+
+
 def test_a_code_shaped_word_is_searched_as_words_when_no_code_has_it(
     shared_codes_services: Services, doctor: AuthenticatedUser
 ) -> None:
