@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from clinic_app.errors import PermissionDeniedError
 from clinic_app.security.permissions import Action
 from clinic_app.sync.models import Conflict, Resolution
+from clinic_app.ui.patients.merge_flow import PatientMergeFlow
 from clinic_app.ui.sync.conflict_inbox_view import ConflictInboxView
 from clinic_app.ui.sync.conflict_table_model import ConflictTableModel
 from clinic_app.ui.sync.sync_texts import RESOLUTION_LABELS, describe_sync_error
@@ -44,6 +45,12 @@ class ConflictInboxController(QObject):
         self._context = context
         view.refresh_requested.connect(self.load)
         view.resolve_requested.connect(self._on_view_resolve_requested)
+        view.merge_requested.connect(self._on_view_merge_requested)
+        self.merge_flow = PatientMergeFlow(context, view)
+        self.merge_flow.cancelled.connect(lambda: view.set_busy(False))
+        self.merge_flow.failed.connect(lambda _error: view.set_busy(False))
+        self._merging: Conflict | None = None
+        self.merge_flow.merged.connect(self._on_merge_flow_merged)
 
     @Slot()
     def load(self) -> None:
@@ -103,6 +110,22 @@ class ConflictInboxController(QObject):
             on_success=lambda _none: self._on_resolved(conflict.id, resolution),
             on_failure=self._on_resolve_failed,
         )
+
+    @Slot(object)
+    def _on_view_merge_requested(self, conflict: Conflict) -> None:
+        """Same person: the server's chart is kept by default (the other workstations hold it
+        already); the dialog can swap."""
+        if not conflict.other_id:
+            self._view.show_error("This conflict does not name the other chart.")
+            return
+        self._merging = conflict
+        self.merge_flow.start(conflict.entity_id, conflict.other_id)
+
+    @Slot(object)
+    def _on_merge_flow_merged(self, _result: object) -> None:
+        conflict, self._merging = self._merging, None
+        if conflict is not None:
+            self._on_view_resolve_requested(conflict, Resolution.MERGED.value, {})
 
     def _on_resolved(self, conflict_id: str, resolution: str) -> None:
         label = RESOLUTION_LABELS.get(Resolution(resolution), resolution)

@@ -1,7 +1,8 @@
 """The conflict inbox: open conflicts on the left; the selected one on the right, both
 versions side by side with the differences highlighted, and one button per choice the
 service allows (keep this workstation's, take the server's, merge the ticked fields, cancel a
-booking, keep both possible duplicates). Nothing changes until a button is pressed."""
+booking, keep both possible duplicates or merge them as the same person). Nothing changes
+until a button is pressed."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ _HELP = {
     ConflictKind.DUPLICATE_PATIENT: (
         "A patient arrived from the server who may be the same person as one registered "
         "here. Nothing was merged. If they are different people, keep both. If they are the "
-        "same person, leave this open and ask the administrator to merge the two charts: "
-        "merging is never done silently."
+        "same person, merge the two charts (a doctor or an administrator): you compare both "
+        "and choose each differing detail first, merging is never done silently."
     ),
 }
 
@@ -64,15 +65,19 @@ _HELP = {
 class ConflictInboxView(QWidget):
     refresh_requested = Signal()
     resolve_requested = Signal(object, str, dict)  # Conflict, resolution value, choices
+    merge_requested = Signal(object)  # Conflict: compare and merge its two charts first
 
     def __init__(
         self,
         model: ConflictTableModel,
         fields: ConflictFieldTableModel,
         parent: QWidget | None = None,
+        *,
+        can_merge: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("conflictInbox")
+        self._can_merge = can_merge
         self._model = model
         self.fields = fields
         self.conflict: Conflict | None = None
@@ -195,9 +200,16 @@ class ConflictInboxView(QWidget):
         self.all_local_button.setVisible(mergeable)
         self.all_server_button.setVisible(mergeable)
         for resolution, button in self.resolution_buttons.items():
-            button.setVisible(conflict is not None and resolution in conflict.choices)
+            offered = conflict is not None and resolution in conflict.choices
+            if resolution is Resolution.MERGED and not self._can_merge:
+                # Merging charts is a right of its own (PATIENT_MERGE); closing the conflict
+                # of a merge already done (here or elsewhere) is not.
+                offered = offered and conflict is not None and conflict.choices == (resolution,)
+            button.setVisible(offered)
             button.setEnabled(True)
             button.setText(RESOLUTION_LABELS[resolution])
+        if conflict is not None and conflict.choices == (Resolution.MERGED,):
+            self.resolution_buttons[Resolution.MERGED].setText("Close: already merged")
         if conflict is not None and conflict.kind is ConflictKind.SLOT_TAKEN:
             # For a refused booking, "keep mine" means: ask the server for the slot again.
             self.resolution_buttons[Resolution.KEEP_LOCAL].setText("Try the booking again")
@@ -260,6 +272,10 @@ class ConflictInboxView(QWidget):
             return
         choices = self.fields.choices() if resolution is Resolution.MERGE else {}
         self.set_busy(True)
+        if resolution is Resolution.MERGED and conflict.choices != (Resolution.MERGED,):
+            # Not merged yet: the side-by-side merge first, the conflict closes after it.
+            self.merge_requested.emit(conflict)
+            return
         self.resolve_requested.emit(conflict, resolution.value, choices)
 
     @property

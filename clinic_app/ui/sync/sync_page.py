@@ -58,7 +58,11 @@ class SyncPage(ShellPage):
         if user.can(Action.SYNC_RESOLVE):
             self.conflict_model = ConflictTableModel(self)
             self.field_model = ConflictFieldTableModel(self)
-            self.conflicts = ConflictInboxView(self.conflict_model, self.field_model)
+            self.conflicts = ConflictInboxView(
+                self.conflict_model,
+                self.field_model,
+                can_merge=context.user.can(Action.PATIENT_MERGE),
+            )
             self.conflict_controller = ConflictInboxController(
                 self.conflicts, self.conflict_model, context, self
             )

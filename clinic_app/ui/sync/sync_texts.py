@@ -54,6 +54,7 @@ RESOLUTION_LABELS = {
     Resolution.MERGE: "Merge the chosen fields",
     Resolution.CANCEL_BOOKING: "Cancel the booking here",
     Resolution.KEEP_BOTH: "Keep both: different people",
+    Resolution.MERGED: "Same person: merge…",
 }
 
 STATE_LABELS = {
