@@ -217,10 +217,8 @@ class CodeService:
             if source.system is CodeSystem.ICD10CM:
                 # Derived now, in the same transaction, so that no process ever has to derive
                 # it while someone waits for a suggestion (see term_index_store).
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
                 progress.report(0, 0, "Preparing code suggestions")
-                store_term_index(uow.session, row.id, load_lexicon())
+                store_term_index(uow.session, row.id, load_lexicon(), cancel)
             self._audit.append(
                 uow.session,
                 actor,

@@ -34,11 +34,13 @@ from clinic_app.codes.stemming import (
     stem,
 )
 from clinic_app.codes.text_folding import fold
+from clinic_app.tasks import CancelToken
 
 _PAREN = re.compile(r"[(\[][^)\]]*[)\]]")
 _WORD = re.compile(r"[^\W_]+")
 _DEFAULT_WORDS = frozenset({"unspecified", "other"})
 _DEFAULT_HINTS = ("unspecified", " nos", "without complication", "uncomplicated")
+CANCEL_EVERY = 5000
 
 # External causes (V00–Y99) are secondary codes about how an injury happened; a note's words
 # match them by accident far more often than on purpose, so the suggester leaves them out.
@@ -180,12 +182,17 @@ def term_stems(phrase: str) -> tuple[frozenset[str], frozenset[str], bool]:
     return frozenset(required), frozenset(optional), bool(words) and words[0] == "other"
 
 
-def build_packed(session: Session, set_id: str, lexicon: Lexicon) -> PackedIndex:
+def build_packed(
+    session: Session, set_id: str, lexicon: Lexicon, cancel: CancelToken | None = None
+) -> PackedIndex:
     """Derives the index of a code set from its rows (seconds: run it off the GUI thread)."""
+    checkpoint = (lambda: None) if cancel is None else cancel.raise_if_cancelled
     codes: dict[int, tuple[str, bool, int | None, frozenset[str], bool]] = {}
     by_key: dict[str, int] = {}
     raw_terms: list[tuple[int, tuple[frozenset[str], frozenset[str], bool], bool]] = []
-    for row in session.execute(_CODES, {"set_id": set_id}):
+    for count, row in enumerate(session.execute(_CODES, {"set_id": set_id})):
+        if count % CANCEL_EVERY == 0:
+            checkpoint()
         stems = term_stems(row.description)
         lowered = row.description.lower()
         default = any(hint in lowered for hint in _DEFAULT_HINTS)
@@ -196,7 +203,9 @@ def build_packed(session: Session, set_id: str, lexicon: Lexicon) -> PackedIndex
     for code_id, (_code, _billable, parent_id, _required, _default) in codes.items():
         if parent_id in codes:
             children.setdefault(parent_id, []).append(code_id)
-    for row in session.execute(_TERMS, {"set_id": set_id}):
+    for count, row in enumerate(session.execute(_TERMS, {"set_id": set_id})):
+        if count % CANCEL_EVERY == 0:
+            checkpoint()
         if row.code_id in codes:
             raw_terms.append((row.code_id, term_stems(row.text), False))
     for words, code in lexicon.index_terms:

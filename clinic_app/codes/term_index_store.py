@@ -35,6 +35,7 @@ from clinic_app.codes.lexicon import Lexicon
 from clinic_app.codes.term_index import PackedIndex, TermIndex, build_packed
 from clinic_app.storage.database import Database
 from clinic_app.storage.meta import set_meta
+from clinic_app.tasks import CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,12 @@ def decode(value: str, lexicon: Lexicon) -> PackedIndex | None:
     return packed
 
 
-def store_term_index(session: Session, set_id: str, lexicon: Lexicon) -> None:
+def store_term_index(
+    session: Session, set_id: str, lexicon: Lexicon, cancel: CancelToken | None = None
+) -> None:
     """Derives the index of a set and keeps it, in the caller's transaction (import)."""
-    set_meta(session, meta_key(set_id), encode(_derive(session, set_id, lexicon), lexicon))
+    packed = _derive(session, set_id, lexicon, cancel)
+    set_meta(session, meta_key(set_id), encode(packed, lexicon))
 
 
 def term_index(db: Database, set_id: str, lexicon: Lexicon) -> TermIndex:
@@ -132,12 +136,14 @@ def forget_cached() -> None:
         _cache.clear()
 
 
-def _derive(session: Session, set_id: str, lexicon: Lexicon) -> PackedIndex:
+def _derive(
+    session: Session, set_id: str, lexicon: Lexicon, cancel: CancelToken | None = None
+) -> PackedIndex:
     # Deriving allocates ~10^6 small objects that all live on until packed: pausing the
     # cyclic garbage collector meanwhile halves the time.
     gc.disable()
     try:
-        return build_packed(session, set_id, lexicon)
+        return build_packed(session, set_id, lexicon, cancel)
     finally:
         gc.enable()
 

@@ -6,15 +6,19 @@ from __future__ import annotations
 import base64
 import logging
 import zlib
+from dataclasses import replace
 
 import pytest
 from clinic_app.bootstrap import Services
 from clinic_app.codes import term_index_store
+from clinic_app.codes.icd10cm_importer import packaged_release
 from clinic_app.codes.lexicon import load_lexicon
 from clinic_app.codes.models import CodeSystem
 from clinic_app.codes.term_index import build_packed
+from clinic_app.errors import OperationCancelledError
 from clinic_app.security.users import AuthenticatedUser
 from clinic_app.storage.meta import get_meta, set_meta
+from clinic_app.tasks import CancelToken
 from sqlalchemy import text
 
 NOTE = "Pt with long-standing HTN, T2DM poorly controlled, no chest pain. FHx of colon cancer."
@@ -142,3 +146,35 @@ def test_nothing_is_written_beside_the_store(
     _codes(codes_services, doctor)
     after = sorted(p.name for p in codes_services.settings.data_dir.iterdir())
     assert after == before
+
+
+class _CancelWhenPreparing:
+    """A progress reporter that asks for a cancel once the import starts on the index."""
+
+    def __init__(self, token: CancelToken) -> None:
+        self.token = token
+        self.messages: list[str] = []
+
+    def report(self, done: int, total: int, message: str = "") -> None:
+        self.messages.append(message)
+        if message == "Preparing code suggestions":
+            self.token.cancel()
+
+
+def test_cancelling_while_the_index_is_derived_leaves_nothing_behind(
+    codes_services: Services, admin: AuthenticatedUser, doctor: AuthenticatedUser
+) -> None:
+    before = _set_id(codes_services, doctor)
+    with codes_services.db.unit_of_work(write=False) as uow:
+        keys_before = uow.session.execute(text("SELECT key FROM store_meta")).scalars().all()
+    token = CancelToken()
+    progress = _CancelWhenPreparing(token)
+    release = replace(packaged_release(), version="2026-04 (cancelled)")
+    with pytest.raises(OperationCancelledError):
+        codes_services.codes.import_icd10cm(admin, release, progress=progress, cancel=token)
+    assert "Preparing code suggestions" in progress.messages
+    assert _set_id(codes_services, doctor) == before
+    assert [s.version for s in codes_services.codes.list_sets(admin)] == ["2026-04"]
+    with codes_services.db.unit_of_work(write=False) as uow:
+        keys_after = uow.session.execute(text("SELECT key FROM store_meta")).scalars().all()
+    assert keys_after == keys_before
