@@ -167,6 +167,21 @@ def test_a_signed_visit_keeps_its_content_when_it_moves(
     assert visit.content_sha256 == before[1]
 
 
+def test_a_merged_chart_stays_deleted_even_for_a_plain_update(
+    services: Services, users: Users, clinic: SeededClinic
+) -> None:
+    services.patients.merge(users[Role.DOCTOR], clinic.patient_id, clinic.other_patient_id)
+    with services.db.engine.begin() as connection, pytest.raises(Exception, match="merged"):
+        connection.exec_driver_sql(
+            "UPDATE patients SET deleted_at = NULL WHERE id = ?", (clinic.other_patient_id,)
+        )
+    # Other changes of its bookkeeping (sync stamping a version) still go through.
+    with services.db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE patients SET version_id = 'v9' WHERE id = ?", (clinic.other_patient_id,)
+        )
+
+
 def test_a_signed_visit_still_refuses_a_move_between_live_charts(
     services: Services, users: Users, clinic: SeededClinic
 ) -> None:

@@ -92,3 +92,40 @@ def test_a_merge_from_the_inbox_reaches_the_other_workstation_and_both_converge(
     assert_converged(a, b)
     assert a.open_conflicts() == []
     assert b.open_conflicts() == []
+
+
+def test_a_merged_chart_edited_offline_elsewhere_is_never_brought_back_silently(
+    sync_server: ServerProcess, workstation: WorkstationFactory
+) -> None:
+    a, b = workstation("keep-a", sync_server), workstation("keep-b", sync_server)
+    doctor_a, doctor_b = a.users[Role.DOCTOR], b.users[Role.DOCTOR]
+    first = a.services.patients.create(doctor_a, TWIN).patient
+    second = a.services.patients.create(
+        doctor_a, PatientInput(**{**TWIN.__dict__, "mrn": "MRN-MERGE-2"})
+    ).patient
+    a.sync_now()
+    b.sync_now()
+    # b edits the duplicate offline while a merges it away.
+    detail = b.services.patients.get(doctor_b, second.id)
+    b.services.patients.update(
+        doctor_b,
+        second.id,
+        PatientInput(**{**TWIN.__dict__, "mrn": "MRN-MERGE-2", "phone": "+44 2222"}),
+        detail.version,
+    )
+    a.services.patients.merge(doctor_a, first.id, second.id)
+    a.sync_now()
+    b.sync_now()
+    # b is told: changed here, deleted on the server. Keeping its version sends it back...
+    [conflict] = [
+        c for c in b.sync.conflicts(doctor_b) if c.kind is ConflictKind.DELETED_ON_SERVER
+    ]
+    assert conflict.entity_id == second.id
+    b.sync.resolve(doctor_b, conflict.id, Resolution.KEEP_LOCAL)
+    b.sync_now()
+    a.sync_now()
+    # ...but the merged chart stays deleted on a, and the refused version is held, visible.
+    assert a.services.patients.get(doctor_a, second.id).summary.deleted
+    held = a.held()
+    assert [(h.entity_type, h.entity_id) for h in held] == [("patients", second.id)]
+    assert "merged" in held[0].message

@@ -7,6 +7,7 @@ annotation's patient_id. Here each of those triggers is created again with one e
 patient_id may go from a patient that is deleted to one that is not. No service moves records
 otherwise, and the exception needs no marker that sync does not carry: a workstation that pulls
 the merge gets the duplicate's deletion first (it is pushed first), then the re-pointed rows.
+A merged chart can't be brought back to life, not even by a pulled version.
 
 Revision ID: 0008
 Revises: 0004
@@ -119,13 +120,25 @@ def _replace_triggers(check: Callable[[tuple[str, ...]], str]) -> None:
         )
 
 
+# A merged chart stays deleted whoever asks: the restore service says so in words, and a
+# version pulled from a workstation that kept editing it offline is held (sync quarantines a
+# pulled change the database refuses) instead of bringing an empty twin back silently.
+_MERGED_STAYS_DELETED = (
+    "CREATE TRIGGER patients_merged_stay_deleted BEFORE UPDATE OF deleted_at ON patients "
+    "WHEN OLD.merged_into_id IS NOT NULL AND NEW.deleted_at IS NULL BEGIN "
+    "SELECT RAISE(ABORT, 'this chart was merged into another patient''s chart'); END"
+)
+
+
 def upgrade() -> None:
     op.add_column("patients", sa.Column("merged_into_id", sa.String(length=36), nullable=True))
     op.create_index(op.f("ix_patients_merged_into_id"), "patients", ["merged_into_id"])
     _replace_triggers(_changed_unless_merged)
+    op.execute(_MERGED_STAYS_DELETED)
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS patients_merged_stay_deleted")
     _replace_triggers(_changed)
     op.drop_index(op.f("ix_patients_merged_into_id"), table_name="patients")
     op.drop_column("patients", "merged_into_id")
