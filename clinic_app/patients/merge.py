@@ -42,6 +42,7 @@ from clinic_app.patients.tables import PatientRow
 from clinic_app.patients.validation import validate_patient
 from clinic_app.security.permissions import Action
 from clinic_app.security.users import AuthenticatedUser
+from clinic_app.tasks import CancelToken, ProgressReporter
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,13 @@ class PatientMerge(PatientServiceBase):
         *,
         survivor_version: int | None = None,
         duplicate_version: int | None = None,
+        progress: ProgressReporter | None = None,
+        cancel: CancelToken | None = None,
     ) -> MergeResult:
         """Merges `duplicate_id` into `survivor_id`. `choices` maps a field of `MERGE_FIELDS`
         to 'survivor' or 'duplicate' (unnamed fields keep the survivor's value). The versions,
-        when given, are those the person saw: a chart changed since refuses the merge."""
+        when given, are those the person saw: a chart changed since refuses the merge.
+        Cancelled (`cancel`) before it commits, nothing is merged."""
         self._authz.require(
             user, Action.PATIENT_MERGE, record_type=RECORD_TYPE, record_id=survivor_id
         )
@@ -115,13 +119,23 @@ class PatientMerge(PatientServiceBase):
             duplicate.deleted_at = self._clock()
             duplicate.merged_into_id = survivor.id
             uow.flush()
+
+            def checkpoint(done: int, total: int, table: str) -> None:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if progress is not None:
+                    # Table names only: what is moving, never whose.
+                    progress.report(done, total, f"Moving {table.replace('_', ' ')}…")
+
             try:
-                moved = repoint(uow.session, duplicate.id, survivor.id)
+                moved = repoint(uow.session, duplicate.id, survivor.id, checkpoint)
             except IntegrityError as exc:
                 raise ValidationError(
                     "A record of the duplicate chart can't be moved (the database refused it); "
                     "nothing was merged."
                 ) from exc
+            if cancel is not None:
+                cancel.raise_if_cancelled()
             apply_details(survivor, clean)
             # An empty note is stored as none, as sync stores it, so both sides compare equal.
             survivor.allergies = survivor.allergies or None

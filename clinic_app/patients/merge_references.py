@@ -10,6 +10,7 @@ added later is covered without a change here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Column, Table, func, select, update
@@ -69,11 +70,20 @@ def count_references(
     return counts
 
 
-def repoint(session: Session, from_id: str, to_id: str) -> dict[str, int]:
+def repoint(
+    session: Session,
+    from_id: str,
+    to_id: str,
+    checkpoint: Callable[[int, int, str], None] | None = None,
+) -> dict[str, int]:
     """Moves every row pointing at `from_id` to `to_id` (inside the caller's transaction).
-    Returns the rows moved per table."""
+    `checkpoint(done, total, table)` runs before each table (progress; it may raise to cancel,
+    which rolls the whole merge back). Returns the rows moved per table."""
     moved: dict[str, int] = {}
-    for ref in patient_references():
+    references = patient_references()
+    for done, ref in enumerate(references):
+        if checkpoint is not None:
+            checkpoint(done, len(references), ref.table.name)
         if ref.synced_class is not None:
             attribute = getattr(ref.synced_class, _attribute_name(ref))
             rows = list(session.scalars(select(ref.synced_class).where(attribute == from_id)))

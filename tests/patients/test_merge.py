@@ -8,11 +8,18 @@ from typing import Any
 
 import pytest
 from clinic_app.bootstrap import Services
-from clinic_app.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from clinic_app.errors import (
+    ConflictError,
+    NotFoundError,
+    OperationCancelledError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from clinic_app.patients.merge_references import patient_references
 from clinic_app.schema import metadata
 from clinic_app.security.permissions import Action, Role, is_allowed
 from clinic_app.security.users import AuthenticatedUser
+from clinic_app.tasks import CancelToken
 
 from tests.patient_inputs import patient_input
 from tests.store_inspection import (
@@ -232,6 +239,38 @@ def test_bad_merges_are_refused_and_change_nothing(
     services.patients.merge(doctor, a, b)
     _refused(services, lambda: merge(doctor, b, a), ValidationError, "already merged")
     _refused(services, lambda: merge(doctor, a, b), ValidationError, "already merged")
+
+
+class _CancelAfter:
+    """A progress reporter that cancels the merge at its n-th report (mid-way)."""
+
+    def __init__(self, token: CancelToken, n: int) -> None:
+        self.token, self.n, self.reports = token, n, []
+
+    def report(self, done: int, total: int, message: str = "") -> None:
+        self.reports.append((done, total, message))
+        if len(self.reports) == self.n:
+            self.token.cancel()
+
+
+def test_a_merge_cancelled_mid_way_changes_nothing(
+    services: Services, users: Users, clinic: SeededClinic
+) -> None:
+    doctor = users[Role.DOCTOR]
+    token = CancelToken()
+    progress = _CancelAfter(token, 8)
+    before = _dump(services)
+    with pytest.raises(OperationCancelledError):
+        services.patients.merge(
+            doctor, clinic.patient_id, clinic.other_patient_id, progress=progress, cancel=token
+        )
+    assert _dump(services) == before
+    assert len(progress.reports) == 8
+    assert all(total == len(patient_references()) for _done, total, _m in progress.reports)
+    assert progress.reports[0][2].startswith("Moving ")
+    # Not cancelled, the same merge goes through.
+    services.patients.merge(doctor, clinic.patient_id, clinic.other_patient_id)
+    assert _pointing_at(services, clinic.other_patient_id) == {}
 
 
 def test_a_role_that_cannot_read_clinical_notes_cannot_choose_between_them(

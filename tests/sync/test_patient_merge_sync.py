@@ -117,9 +117,7 @@ def test_a_merged_chart_edited_offline_elsewhere_is_never_brought_back_silently(
     a.sync_now()
     b.sync_now()
     # b is told: changed here, deleted on the server. Keeping its version sends it back...
-    [conflict] = [
-        c for c in b.sync.conflicts(doctor_b) if c.kind is ConflictKind.DELETED_ON_SERVER
-    ]
+    [conflict] = [c for c in b.sync.conflicts(doctor_b) if c.kind is ConflictKind.DELETED_ON_SERVER]
     assert conflict.entity_id == second.id
     b.sync.resolve(doctor_b, conflict.id, Resolution.KEEP_LOCAL)
     b.sync_now()

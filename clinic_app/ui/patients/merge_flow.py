@@ -13,7 +13,8 @@ from clinic_app.patients.merge_models import MergePreview, MergeResult
 from clinic_app.security.permissions import Action
 from clinic_app.ui.error_presenter import show_error
 from clinic_app.ui.patients.merge_dialog import PatientMergeDialog
-from clinic_app.ui.tasks.task_runner import Lane
+from clinic_app.ui.tasks.task_progress_dialog import TaskProgressDialog
+from clinic_app.ui.tasks.task_runner import Lane, TaskContext
 
 if TYPE_CHECKING:
     from clinic_app.ui.shell.shell_page import PageContext
@@ -30,6 +31,7 @@ class PatientMergeFlow(QObject):
         self._parent_widget = parent_widget
         self.dialog: PatientMergeDialog | None = None
         self.error_box: QMessageBox | None = None
+        self.progress_dialog: TaskProgressDialog | None = None
         self.busy = False
 
     def start(self, survivor_id: str, duplicate_id: str) -> None:
@@ -91,21 +93,35 @@ class PatientMergeFlow(QObject):
         self.dialog = None
         patients, user = self._context.services.patients, self._context.user
         self.busy = True
-        self._context.runner.run(
-            Lane.DATABASE,
-            lambda _ctx: patients.merge(
+
+        def merge(ctx: TaskContext) -> MergeResult:
+            return patients.merge(
                 user,
                 preview.survivor.id,
                 preview.duplicate.id,
                 choices,
                 survivor_version=preview.survivor.version,
                 duplicate_version=preview.duplicate.version,
-            ),
+                progress=ctx.progress,
+                cancel=ctx.cancel,
+            )
+
+        handle = self._context.runner.run(
+            Lane.DATABASE,
+            merge,
             label="merge patients",
             owner=self,
             on_success=self._on_merged,
             on_failure=self._on_failed,
         )
+        handle.cancelled.connect(self._on_merge_cancelled)
+        # A large chart takes a second or more: progress, and Cancel rolls everything back.
+        self.progress_dialog = TaskProgressDialog(handle, "Merging the charts", self._parent_widget)
+
+    @Slot()
+    def _on_merge_cancelled(self) -> None:
+        self.busy = False
+        self.cancelled.emit()
 
     @Slot(object)
     def _on_merged(self, result: MergeResult) -> None:

@@ -4,6 +4,7 @@ duplicate leaves the list and its records are on the kept chart. Screenshot of t
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from clinic_app.bootstrap import Services
@@ -12,8 +13,9 @@ from clinic_app.patients.models import PatientInput
 from clinic_app.security.permissions import Role
 from clinic_app.ui.patients.merge_dialog import PatientMergeDialog
 from clinic_app.ui.patients.patients_page import PatientsPage
+from clinic_app.ui.tasks.task_runner import Lane
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.store_inspection import scalar
@@ -148,3 +150,32 @@ def test_a_refused_merge_is_shown_in_words_and_changes_nothing(
     assert "deleted" in box.informativeText()
     assert not services.patients.get(doctor, a.id).summary.deleted
     assert scalar(services.db, "SELECT merged_into_id FROM patients WHERE id = ?", b.id) is None
+
+
+def test_a_merge_cancelled_from_its_progress_dialog_changes_nothing(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
+) -> None:
+    doctor = sign_in(services, Role.DOCTOR)
+    a = services.patients.create(doctor, TWIN).patient
+    b = services.patients.create(doctor, PatientInput(**{**TWIN.__dict__, "mrn": "X-3"})).patient
+    page = _open(qtbot, open_workspace, Role.DOCTOR)
+    page.merge_flow.start(a.id, b.id)
+    qtbot.waitUntil(lambda: page.merge_flow.dialog is not None, timeout=5000)
+    dialog = page.merge_flow.dialog
+    assert dialog is not None
+    # Hold the database lane so the merge is still queued when Cancel is pressed.
+    release = threading.Event()
+    page._context.runner.run(Lane.DATABASE, lambda _ctx: release.wait(10), label="hold")
+    seen: list[str] = []
+    _answer_confirm("Merge", seen)
+    dialog.merge_button.click()
+    qtbot.waitUntil(lambda: page.merge_flow.progress_dialog is not None, timeout=5000)
+    progress = page.merge_flow.progress_dialog
+    assert progress is not None
+    with qtbot.waitSignal(page.merge_flow.cancelled, timeout=10_000):
+        cancel_button = progress.findChild(QPushButton)
+        assert cancel_button is not None
+        cancel_button.click()
+        release.set()
+    assert not page.merge_flow.busy
+    assert scalar(services.db, "SELECT deleted_at FROM patients WHERE id = ?", b.id) is None
