@@ -61,7 +61,13 @@ def _dump(services: Services) -> dict[str, Any]:
 
 @pytest.fixture
 def clinic(services: Services, users: Users) -> SeededClinic:
-    return seed_clinic(services, users)
+    seeded = seed_clinic(services, users)
+    # A review of the signed visit: an assignment (synced) and the doctor's notification
+    # (local bookkeeping, moved with a plain UPDATE).
+    services.records.reviews.assign(
+        users[Role.NURSE], "visit", seeded.signed_visit_id, users[Role.DOCTOR].id
+    )
+    return seeded
 
 
 def test_every_patient_column_of_the_schema_is_a_reference() -> None:
@@ -88,6 +94,23 @@ def test_a_merge_moves_every_row_and_tombstones_the_duplicate(
     before_dup = _pointing_at(services, duplicate_id)
     before_surv = _pointing_at(services, survivor_id)
     assert before_dup  # the duplicate has records to move
+    if direction == "signed_chart_moves":
+        assert {
+            "visits.patient_id",
+            "vital_signs.patient_id",
+            "annotations.patient_id",
+            "addenda.patient_id",
+            "appointments.patient_id",
+            "review_assignments.patient_id",
+            "notifications.patient_id",
+        } <= set(before_dup)
+    else:
+        assert {
+            "visits.patient_id",
+            "coded_entries.patient_id",
+            "clinical_records.patient_id",
+            "attachments.patient_id",
+        } <= set(before_dup)
     preview = services.patients.merge_preview(doctor, survivor_id, duplicate_id)
     assert sum(preview.records.values()) == sum(before_dup.values())
     start = last_audit_seq(services.db)
@@ -212,6 +235,10 @@ def test_bad_merges_are_refused_and_change_nothing(
     doctor = users[Role.DOCTOR]
     a, b = clinic.patient_id, clinic.other_patient_id
     merge = services.patients.merge
+    preview = services.patients.merge_preview
+    _refused(services, lambda: preview(doctor, a, a), ValidationError, "into itself")
+    _refused(services, lambda: preview(doctor, a, "\x00" * 40), NotFoundError, "No patient")
+    _refused(services, lambda: preview(doctor, [a], b), ValidationError, "survivor")  # type: ignore[arg-type]
     _refused(services, lambda: merge(doctor, a, a), ValidationError, "into itself")
     _refused(services, lambda: merge(doctor, a, "nope"), NotFoundError, "No patient")
     _refused(services, lambda: merge(doctor, "x" * 10_000, b), NotFoundError, "No patient")
