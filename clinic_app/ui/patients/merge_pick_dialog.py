@@ -47,7 +47,7 @@ class MergePickDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("mergePickDialog")
         self.setWindowTitle("Merge duplicate: choose the other chart")
-        self.setMinimumSize(560, 420)
+        self.setMinimumSize(640, 420)
         self._context = context
         self._current = current
         self._generation = 0
@@ -69,6 +69,9 @@ class MergePickDialog(QDialog):
         self.search_edit.setClearButtonEnabled(True)
         layout.addWidget(self.search_edit)
         self.list_widget = QListWidget()
+        # Whole lines, never a sideways scroll: the record number and phone tell twins apart.
+        self.list_widget.setWordWrap(True)
+        self.list_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.list_widget, 1)
         self.status_label = QLabel("Type at least two characters.")
         self.status_label.setObjectName("fieldHint")

@@ -56,7 +56,9 @@ def _answer_confirm(button_text: str, seen: list[str]) -> None:
     QTimer.singleShot(20, poll)
 
 
-def _merge_dialog(qtbot: QtBot, page: PatientsPage, twin_id: str) -> PatientMergeDialog:
+def _merge_dialog(
+    qtbot: QtBot, page: PatientsPage, twin_id: str, folder: Path | None = None
+) -> PatientMergeDialog:
     qtbot.waitUntil(lambda: page.detail_view.merge_button.isVisibleTo(page.detail_view))
     page.detail_view.merge_button.click()
     picker = page.pick_dialog
@@ -65,6 +67,8 @@ def _merge_dialog(qtbot: QtBot, page: PatientsPage, twin_id: str) -> PatientMerg
     picker.search_now()
     qtbot.waitUntil(lambda: picker.list_widget.count() == 1, timeout=5000)
     assert picker.list_widget.item(0).text().startswith("Durand-Lefèvre, Elodie")
+    if folder is not None:
+        save(picker, folder, "patient_merge_pick")
     picker.next_button.click()
     qtbot.waitUntil(lambda: page.merge_flow.dialog is not None, timeout=5000)
     dialog = page.merge_flow.dialog
@@ -84,7 +88,7 @@ def test_merge_duplicate_from_the_patients_page(
     page = _open(qtbot, open_workspace, Role.DOCTOR)
     page.editor.open_patient(clinic.patient_id)
     qtbot.waitUntil(lambda: page.panel.showing_detail, timeout=5000)
-    dialog = _merge_dialog(qtbot, page, twin.id)
+    dialog = _merge_dialog(qtbot, page, twin.id, tmp_path)
     # Differing fields offer both values, the kept chart's ticked; the same ones don't.
     assert set(dialog.choices()) >= {"given_name", "phone", "mrn", "allergies"}
     assert all(side == "survivor" for side in dialog.choices().values())

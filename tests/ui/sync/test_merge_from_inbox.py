@@ -6,6 +6,7 @@ merge right is not offered it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from clinic_app.patients.merge_models import Keep
 from clinic_app.patients.models import PatientInput
@@ -21,6 +22,7 @@ from tests.sync.conftest import WorkstationFactory
 from tests.sync.server_process import ServerProcess
 from tests.sync.workstation import Workstation, assert_converged
 from tests.ui.sync.sync_fixtures import PageFactory
+from tests.ui.test_screenshots import save
 
 TWIN = PatientInput(
     given_name="Augusta",
@@ -56,6 +58,7 @@ def test_same_person_merge_from_the_inbox_closes_the_conflict_on_both_workstatio
     sync_server: ServerProcess,
     workstation: WorkstationFactory,
     sync_page: PageFactory,
+    tmp_path: Path,
 ) -> None:
     a, b = _pair(workstation, sync_server)
     first = a.services.patients.create(a.users[Role.DOCTOR], TWIN).patient
@@ -74,9 +77,11 @@ def test_same_person_merge_from_the_inbox_closes_the_conflict_on_both_workstatio
     view = page.conflicts
     assert view.conflict is not None
     assert view.conflict.kind is ConflictKind.DUPLICATE_PATIENT
+    page.tabs.setCurrentWidget(view)
     shown = {r for r, button in view.resolution_buttons.items() if not button.isHidden()}
     assert shown == {Resolution.KEEP_BOTH, Resolution.MERGED}
     assert view.resolution_buttons[Resolution.MERGED].text() == "Same person: merge…"
+    save(page, tmp_path, "sync_duplicate_conflict_merge")
     view.resolution_buttons[Resolution.MERGED].click()
     flow = page.conflict_controller.merge_flow
     qtbot.waitUntil(lambda: flow.dialog is not None, timeout=10_000)
