@@ -27,6 +27,7 @@ from clinic_app.sync.client import FhirClient
 from clinic_app.sync.conflict_store import NewConflict, notify, record_conflict
 from clinic_app.sync.errors import BadResponseError, MappingError, RejectedError
 from clinic_app.sync.fhir_values import as_object, etag_version
+from clinic_app.sync.gc_pause import collector_paused
 from clinic_app.sync.journal import LogEvent, write_log
 from clinic_app.sync.mappings.base import Values
 from clinic_app.sync.mappings.registry import MappingRegistry
@@ -75,14 +76,17 @@ class Pusher:
         while True:
             if cancel is not None and cancel.cancelled:
                 raise OperationCancelledError
-            with self._db.unit_of_work(write=False) as uow:
-                batch = collect(uow.session, self._registry, self._server, after, self._batch)
-            if batch.scanned_to is None:
-                break
-            after = batch.scanned_to
-            self._set_aside(batch)
-            if batch.items:
-                self._send(batch.items)
+            # One bounded batch of short-lived dicts: a full collection during it would hold the
+            # GIL for ~200 ms on a large store and stall the GUI thread (as pull and apply do).
+            with collector_paused():
+                with self._db.unit_of_work(write=False) as uow:
+                    batch = collect(uow.session, self._registry, self._server, after, self._batch)
+                if batch.scanned_to is None:
+                    break
+                after = batch.scanned_to
+                self._set_aside(batch)
+                if batch.items:
+                    self._send(batch.items)
             progress.report(self.result.pushed, 0, "Sending changes to the server")
         return self.result
 
