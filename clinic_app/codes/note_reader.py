@@ -70,10 +70,13 @@ _STATUS = frozenset(
 )
 MAX_LIST_SEGMENT = 6
 # Family and history scopes run on through verbs ("mother has hypertension"); only these end them.
+# "pt"/"patient" brings the patient back as the subject ("mother had breast cancer, pt has HTN").
 _STRONG_TERMINATORS = frozenset(
-    {"but", "however", "although", "though", "except", "yet", "which", "who"}
+    {"but", "however", "although", "though", "except", "yet", "which", "who", "pt", "patient"}
 )
 SCOPED = ("negated", "family", "history", "uncertain", "hypothetical")
+# Family triggers that say "family history" themselves; the others name a relative.
+_NAMES_FAMILY_HISTORY = frozenset({"family", "fhx", "fh", "history", "hx"})
 
 
 @dataclass
@@ -223,7 +226,36 @@ def read_note(text: str, lexicon: Lexicon, covered: set[int] | None = None) -> R
                 raw[j].contexts.setdefault("negated", index)
             continue
         _apply_scope(raw, index, size, kind, terminators, covered or set())
-    return ReadNote(text, raw, _expand(raw, lexicon), trigger_words)
+    tokens = _expand(raw, lexicon)
+    relatives = [
+        index
+        for index, size, kind in triggers
+        if kind == "family"
+        and not _NAMES_FAMILY_HISTORY & {w.text for w in raw[index : index + size]}
+    ]
+    if relatives:
+        tokens = _with_family_history(tokens, raw, set(relatives))
+    return ReadNote(text, raw, tokens, trigger_words)
+
+
+def _with_family_history(
+    tokens: list[NoteToken], raw: list[RawWord], relatives: set[int]
+) -> list[NoteToken]:
+    """A relative named with a condition ("mother had breast cancer") is a family history of
+    it: the relative's word also stands for "family history", so the family-history codes
+    (Z80–Z84) can match, with the relative's word as their evidence. The condition itself is
+    still the relative's, not the patient's (see `term_matching.context_of`)."""
+    result: list[NoteToken] = []
+    for token in tokens:
+        result.append(token)
+        if token.raw in relatives:
+            relatives.discard(token.raw)
+            word = raw[token.raw]
+            result.extend(
+                NoteToken(stem(w), token.raw, word.start, word.end, False, word.segment)
+                for w in ("family", "history")
+            )
+    return result
 
 
 def _apply_scope(

@@ -147,6 +147,8 @@ WEAK = frozenset(
         "essential",
         "vitamin",
         "state",
+        # A note says "right knee", not "unilateral … right knee".
+        "unilateral",
     ]
 )
 

@@ -101,3 +101,50 @@ def test_only_clinical_roles_get_suggestions_and_the_text_is_not_audited(
     assert event.username == "nurse.joy"
     assert event.details["text_chars"] == len("private note about HTN")
     assert "private" not in str(event.details)
+
+
+@pytest.mark.parametrize(
+    ("text", "family_code", "not_the_patients"),
+    [
+        ("mother had breast cancer", "Z80.3", "C50"),
+        ("father had a heart attack at 60", "Z82.49", "I21"),
+        ("brother has type 1 diabetes", "Z83.3", "E10"),
+        ("paternal grandfather with colon cancer", "Z80.0", "C18"),
+    ],
+)
+def test_a_relative_with_a_condition_is_a_family_history(
+    shared_codes_services: Services,
+    doctor: AuthenticatedUser,
+    text: str,
+    family_code: str,
+    not_the_patients: str,
+) -> None:
+    suggestions = shared_codes_services.codes.suggest(doctor, text)
+    assert suggestions[0].code == family_code
+    assert suggestions[0].context == "family"
+    relatives = {"mother", "father", "brother", "paternal", "grandfather"}
+    assert relatives & {e.text for e in suggestions[0].evidence}
+    assert not any(s.code.startswith(not_the_patients) for s in suggestions)
+
+
+def test_the_patient_named_again_ends_a_relatives_scope(
+    shared_codes_services: Services, doctor: AuthenticatedUser
+) -> None:
+    text = "mother had breast cancer, pt has HTN"
+    by_code = {s.code: s for s in shared_codes_services.codes.suggest(doctor, text)}
+    assert by_code["Z80.3"].context == "family"
+    assert by_code["I10"].context == "current"
+    assert not any(code.startswith("C50") for code in by_code)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("right knee osteoarthritis", "M17.11"),  # "unilateral" is implied by the side
+        ("major depressive disorder, recurrent, moderate", "F33.1"),  # qualifiers after commas
+    ],
+)
+def test_specific_wording_reaches_the_specific_code(
+    shared_codes_services: Services, doctor: AuthenticatedUser, text: str, code: str
+) -> None:
+    assert shared_codes_services.codes.suggest(doctor, text)[0].code == code
