@@ -129,10 +129,12 @@ class PatientDetailView(QWidget):
         self.images_button.setToolTip("Open the patient's images and AI results")
         self.images_button.setVisible(False)
         self.images_button.clicked.connect(self.images_requested)
-        self.merge_button = QPushButton(icon("patients"), "Merge duplicate…")
+        # Short text: the header row holds five buttons beside a 420-pixel panel.
+        self.merge_button = QPushButton("Merge…")
+        self.merge_button.setAccessibleName("Merge duplicate…")
         self.merge_button.setObjectName("mergeButton")
         self.merge_button.setToolTip(
-            "Merge another chart of the same person into this one (Ctrl+Shift+M)"
+            "Merge duplicate: another chart of the same person into this one (Ctrl+Shift+M)"
         )
         self.merge_button.setVisible(False)
         self.merge_button.clicked.connect(self.merge_requested)
