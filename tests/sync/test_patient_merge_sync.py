@@ -127,3 +127,30 @@ def test_a_merged_chart_edited_offline_elsewhere_is_never_brought_back_silently(
     held = a.held()
     assert [(h.entity_type, h.entity_id) for h in held] == [("patients", second.id)]
     assert "merged" in held[0].message
+
+
+def test_a_duplicate_merged_before_it_was_ever_sent_converges(
+    sync_server: ServerProcess, workstation: WorkstationFactory
+) -> None:
+    a, b = workstation("early-a", sync_server), workstation("early-b", sync_server)
+    doctor = a.users[Role.DOCTOR]
+    first = a.services.patients.create(doctor, TWIN).patient
+    second = a.services.patients.create(
+        doctor, PatientInput(**{**TWIN.__dict__, "mrn": "MRN-MERGE-3"})
+    ).patient
+    moved_visit = _signed_visit(a, second.id)
+    a.services.patients.merge(doctor, first.id, second.id)
+    a.sync_now()
+    b.sync_now()
+    a.sync_now()
+    assert a.held() == []
+    assert b.held() == []
+    assert _patient_of_visit(b, moved_visit) == first.id
+    # The duplicate never reached the server (a tombstone of a record the server never had is
+    # not sent, as for any record deleted before its first sync); everything else is the same.
+    ours, theirs = a.content(), b.content()
+    assert ours["patients"].pop(second.id)[1] is True  # deleted here
+    assert second.id not in theirs["patients"]
+    assert ours == theirs
+    assert a.outbox() == 0
+    assert b.outbox() == 0
