@@ -22,12 +22,14 @@ from sqlalchemy.orm import Session
 from clinic_app.codes.active_set import ActiveSet
 from clinic_app.codes.lexicon import Lexicon
 from clinic_app.codes.models import CodeSuggestion, CodeSystem, Evidence
-from clinic_app.codes.note_reader import read_note
+from clinic_app.codes.note_reader import ReadNote, read_note
+from clinic_app.codes.stemming import stem
 from clinic_app.codes.term_index import TermIndex
 from clinic_app.codes.term_matching import TermMatch, context_of, match_terms
 
 CONTEXT_FACTOR = {"current": 1.0, "family": 1.0, "history": 0.6, "uncertain": 0.5}
 MAX_DESCENT = 6
+_SIDES = frozenset({"left", "right", stem("bilateral")})
 SCORE_SCALE = 12.0
 _EXTENSIONS = text("SELECT id, code, description FROM codes WHERE parent_id = :parent")
 _DESCRIPTIONS = "SELECT id, description FROM codes WHERE id IN ({ids})"
@@ -64,7 +66,7 @@ def suggest_codes(
     chosen: list[tuple[int, float, TermMatch, str]] = []
     seen: set[int] = set()
     for score, match, context in primaries + alternatives:
-        code_id = _specific(index, match)
+        code_id = _specific(index, match, _sides(note, match))
         if code_id in seen:
             continue
         seen.add(code_id)
@@ -98,9 +100,16 @@ def _covered(
     return False
 
 
-def _specific(index: TermIndex, match: TermMatch) -> int:
+def _sides(note: ReadNote, match: TermMatch) -> frozenset[str]:
+    """ "left"/"right"/"bilateral" in the match's segments: a side the term itself doesn't name
+    ("left ankle sprain") still picks the left-ankle code when the match descends."""
+    segments = {t.segment for t in match.tokens}
+    return frozenset(t.stem for t in note.tokens if t.segment in segments and t.stem in _SIDES)
+
+
+def _specific(index: TermIndex, match: TermMatch, sides: frozenset[str]) -> int:
     """The billable code the note supports under the matched one (or the matched one)."""
-    stems = {t.stem for t in match.tokens}
+    stems = {t.stem for t in match.tokens} | sides
     code_id = match.term.code_id
     for _ in range(MAX_DESCENT):
         info = index.code(code_id)
@@ -113,7 +122,26 @@ def _specific(index: TermIndex, match: TermMatch) -> int:
             pool,
             key=lambda c: (len(c.required & stems), c.default, c.code.endswith("9"), c.code),
         ).id
-    return code_id
+    return _sided(index, code_id, stems, sides)
+
+
+def _sided(index: TermIndex, code_id: int, stems: set[str], sides: frozenset[str]) -> int:
+    """An unspecified-side code (a default such as "sprain of ankle" → S93.409) becomes its
+    sibling for the side the note names (S93.402, left) when one says no more than that."""
+    info = index.code(code_id)
+    if not sides or not info.default or info.parent_id is None:
+        return code_id
+    try:
+        parent = index.code(info.parent_id)
+    except KeyError:  # a category at the top of the index
+        return code_id
+    known = stems | info.required
+    sided = [
+        index.code(c)
+        for c in parent.children
+        if index.code(c).required & sides and index.code(c).required - sides <= known
+    ]
+    return max(sided, key=lambda c: (len(c.required & sides), c.code)).id if sided else code_id
 
 
 def _seventh(session: Session, code_id: int, note_text: str) -> tuple[int, str, str] | None:

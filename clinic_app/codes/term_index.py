@@ -158,14 +158,18 @@ def term_stems(phrase: str) -> tuple[frozenset[str], frozenset[str], bool]:
     required: set[str] = set()
     previous = ""
     last = len(words) - 1
+    without = False  # inside "without …" up to the next function word ("without foreign body of")
     for position, word in enumerate(words):
         if word in STOPWORDS or word in GENERIC:
             previous = word
+            without = False
             continue
         stemmed = stem(word)
+        if word == "with":
+            without = False
         if (
             word == "without"
-            or previous == "without"
+            or without
             or stemmed in STEMMED_WEAK
             or (
                 word in AFTER_UNSPECIFIED
@@ -177,9 +181,21 @@ def term_stems(phrase: str) -> tuple[frozenset[str], frozenset[str], bool]:
             optional.add(stemmed)
         else:
             required.add(stemmed)
+        without = without or word == "without"
         previous = word
     optional -= required
     return frozenset(required), frozenset(optional), bool(words) and words[0] == "other"
+
+
+def _indexed_code(by_key: dict[str, int], key: str) -> int | None:
+    """The code, or for a seventh-character code ("T14.8XXA") the code it extends: the
+    suggester adds the seventh character itself, from the note's words."""
+    if key in by_key:
+        return by_key[key]
+    if len(key) == 7:
+        stem_key = key[:6].rstrip("X")
+        return by_key.get(stem_key)
+    return None
 
 
 def build_packed(
@@ -209,7 +225,7 @@ def build_packed(
         if row.code_id in codes:
             raw_terms.append((row.code_id, term_stems(row.text), False))
     for words, code in lexicon.index_terms:
-        code_id = by_key.get(code_key(code))
+        code_id = _indexed_code(by_key, code_key(code))
         if code_id is not None:  # a default code missing from this release is skipped
             raw_terms.append((code_id, term_stems(" ".join(words)), True))
     terms: list[tuple[int, frozenset[str], frozenset[str], bool, bool]] = []

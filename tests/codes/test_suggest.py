@@ -148,3 +148,30 @@ def test_specific_wording_reaches_the_specific_code(
     shared_codes_services: Services, doctor: AuthenticatedUser, text: str, code: str
 ) -> None:
     assert shared_codes_services.codes.suggest(doctor, text)[0].code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("left ankle sprain after a fall", "S93.402A"),  # the default S93.409 has a left sibling
+        ("sprained right ankle", "S93.401A"),
+        ("laceration of right hand", "S61.411A"),  # "without foreign body" is optional
+        ("fracture of left wrist", "S62.102A"),
+        ("well child visit", "Z00.129"),
+        ("annual physical exam", "Z00.00"),
+        ("55F with hx of breast ca s/p mastectomy", "Z85.3"),
+    ],
+)
+def test_sides_defaults_and_shorthand(
+    shared_codes_services: Services, doctor: AuthenticatedUser, text: str, code: str
+) -> None:
+    assert shared_codes_services.codes.suggest(doctor, text)[0].code == code
+
+
+def test_a_physical_exam_section_is_not_a_checkup(
+    shared_codes_services: Services, doctor: AuthenticatedUser
+) -> None:
+    codes = [
+        s.code for s in shared_codes_services.codes.suggest(doctor, "Physical exam: lungs clear")
+    ]
+    assert not any(code.startswith("Z00") for code in codes)
