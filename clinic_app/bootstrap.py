@@ -24,7 +24,7 @@ from clinic_app.security.users import AuthenticatedUser
 from clinic_app.settings import Settings
 from clinic_app.storage.audit import AuditLog
 from clinic_app.storage.database import Database
-from clinic_app.storage.keys import UnlockMode
+from clinic_app.storage.keys import UnlockMode, choose_unlock_mode
 from clinic_app.storage.store import OpenedStore, create_store, open_store, reopen_with_key
 from clinic_app.sync.service import SyncService
 from clinic_app.tasks import ProgressReporter
@@ -210,8 +210,6 @@ def open_store_with_key(settings: Settings, store: OpenedStore) -> OpenedStore:
 def unlock_mode_for(settings: Settings, requested: UnlockMode | None) -> UnlockMode:
     """The unlock mode for a new database: the one asked for, else IT's choice, else keyring
     where a secure one exists. When IT locked the mode, asking for another is refused."""
-    from clinic_app.storage.keys import choose_unlock_mode
-
     configured = UnlockMode(settings.unlock_mode) if settings.unlock_mode else None
     locked = configured is not None and settings.is_locked("unlock_mode")
     if locked and requested is not None and requested is not configured:
