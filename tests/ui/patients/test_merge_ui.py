@@ -183,3 +183,32 @@ def test_a_merge_cancelled_from_its_progress_dialog_changes_nothing(
         release.set()
     assert not page.merge_flow.busy
     assert scalar(services.db, "SELECT deleted_at FROM patients WHERE id = ?", b.id) is None
+
+
+def test_the_picker_takes_hostile_text_and_says_what_went_wrong(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
+) -> None:
+    doctor = sign_in(services, Role.DOCTOR)
+    a = services.patients.create(doctor, TWIN).patient
+    page = _open(qtbot, open_workspace, Role.DOCTOR)
+    page.editor.open_patient(a.id)
+    qtbot.waitUntil(lambda: page.panel.showing_detail, timeout=5000)
+    assert page.start_merge()
+    picker = page.pick_dialog
+    assert picker is not None
+    # Only the open chart matches: nothing to offer, said so.
+    picker.search_edit.setText("Durand")
+    picker.search_now()
+    qtbot.waitUntil(lambda: "No other patient" in picker.status_label.text(), timeout=5000)
+    assert not picker.next_button.isEnabled()
+    picker.search_edit.setText("")
+    picker.search_now()
+    assert picker.status_label.text() == "Type at least two characters."
+    picker.search_edit.setText("x" * 50_000 + "\x00")
+    picker.search_now()
+    qtbot.waitUntil(
+        lambda: picker.status_label.text() not in ("Searching…", "Type at least two characters."),
+        timeout=5000,
+    )
+    assert picker.list_widget.count() == 0
+    assert picker.status_label.text().startswith(("The search failed", "No other"))
