@@ -212,3 +212,29 @@ def test_the_picker_takes_hostile_text_and_says_what_went_wrong(
     )
     assert picker.list_widget.count() == 0
     assert picker.status_label.text().startswith(("The search failed", "No other"))
+
+
+def test_the_dialog_can_keep_the_other_chart_instead(
+    qtbot: QtBot, services: Services, open_workspace: WorkspaceFactory
+) -> None:
+    doctor = sign_in(services, Role.DOCTOR)
+    a = services.patients.create(doctor, TWIN).patient
+    b = services.patients.create(doctor, PatientInput(**{**TWIN.__dict__, "mrn": "X-4"})).patient
+    page = _open(qtbot, open_workspace, Role.DOCTOR)
+    page.merge_flow.start(a.id, b.id)
+    qtbot.waitUntil(lambda: page.merge_flow.dialog is not None, timeout=5000)
+    first = page.merge_flow.dialog
+    assert first is not None
+    first.swap_button.click()
+    qtbot.waitUntil(
+        lambda: page.merge_flow.dialog is not None and page.merge_flow.dialog is not first,
+        timeout=5000,
+    )
+    swapped = page.merge_flow.dialog
+    assert (swapped.preview.survivor.id, swapped.preview.duplicate.id) == (b.id, a.id)
+    seen: list[str] = []
+    _answer_confirm("Merge", seen)
+    with qtbot.waitSignal(page.merge_flow.merged, timeout=10_000):
+        swapped.merge_button.click()
+    assert services.patients.get(doctor, a.id).summary.deleted
+    assert not services.patients.get(doctor, b.id).summary.deleted
