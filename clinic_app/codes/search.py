@@ -205,17 +205,18 @@ def default_code_for(tokens: tuple[str, ...], lexicon: Lexicon, *, upper: bool) 
     return defaults.get(tuple(expanded))
 
 
-_DEFAULTS: dict[int, dict[tuple[str, ...], str]] = {}
+_DEFAULTS: list[tuple[Lexicon, dict[tuple[str, ...], str]]] = []
 
 
 def _defaults(lexicon: Lexicon) -> dict[tuple[str, ...], str]:
-    table = _DEFAULTS.get(id(lexicon))
-    if table is None:
-        # First phrase wins: the file lists the usual meaning first.
-        table = {}
-        for phrase, code in lexicon.index_terms:
-            table.setdefault(phrase, code)
-        _DEFAULTS[id(lexicon)] = table
+    for known, table in _DEFAULTS:
+        if known is lexicon:
+            return table
+    # First phrase wins: the file lists the usual meaning first.
+    table = {}
+    for phrase, code in lexicon.index_terms:
+        table.setdefault(phrase, code)
+    _DEFAULTS[:] = [*_DEFAULTS[-3:], (lexicon, table)]
     return table
 
 
