@@ -33,6 +33,8 @@ _SIDES = frozenset({"left", "right", stem("bilateral")})
 SCORE_SCALE = 12.0
 _EXTENSIONS = text("SELECT id, code, description FROM codes WHERE parent_id = :parent")
 _DESCRIPTIONS = "SELECT id, description FROM codes WHERE id IN ({ids})"
+_BY_KEY = "SELECT id FROM codes WHERE set_id = ? AND code_key = ?"
+_OTHER_TYPE = frozenset(stem(w) for w in ("other", "specified", "secondary"))
 
 
 def suggest_codes(
@@ -65,8 +67,10 @@ def suggest_codes(
             primaries.append(candidate)
     chosen: list[tuple[int, float, TermMatch, str]] = []
     seen: set[int] = set()
+    note_stems = {t.stem for t in note.tokens}
     for score, match, context in primaries + alternatives:
         code_id = _specific(index, match, _sides(note, match))
+        code_id = _type_2_unless_other(session, code_set, index, code_id, note_stems)
         if code_id in seen:
             continue
         seen.add(code_id)
@@ -123,6 +127,20 @@ def _specific(index: TermIndex, match: TermMatch, sides: frozenset[str]) -> int:
             key=lambda c: (len(c.required & stems), c.default, c.code.endswith("9"), c.code),
         ).id
     return _sided(index, code_id, stems, sides)
+
+
+def _type_2_unless_other(
+    session: Session, code_set: ActiveSet, index: TermIndex, code_id: int, note_stems: set[str]
+) -> int:
+    """Diabetes of no stated type is type 2 (the Alphabetic Index: "Diabetes … E11.9"): an
+    "Other specified diabetes" code (E13) reached only because its title has no type in it
+    ("diabetic foot ulcer" → E13.621) becomes the type 2 code with the same detail (E11.621)
+    unless the note says other, specified or secondary diabetes."""
+    code = index.code(code_id).code
+    if not code.startswith("E13.") or note_stems & _OTHER_TYPE:
+        return code_id
+    row = session.connection().exec_driver_sql(_BY_KEY, (code_set.id, "E11" + code[4:])).first()
+    return int(row[0]) if row is not None else code_id
 
 
 def _sided(index: TermIndex, code_id: int, stems: set[str], sides: frozenset[str]) -> int:

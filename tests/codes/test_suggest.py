@@ -175,3 +175,18 @@ def test_a_physical_exam_section_is_not_a_checkup(
         s.code for s in shared_codes_services.codes.suggest(doctor, "Physical exam: lungs clear")
     ]
     assert not any(code.startswith("Z00") for code in codes)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("diabetic foot ulcer", "E11.621"),
+        ("diabetic gastroparesis", "E11.43"),
+        ("secondary diabetes with foot ulcer", "E13.621"),
+        ("type 1 diabetic foot ulcer", "E10.621"),
+    ],
+)
+def test_diabetes_of_no_stated_type_is_type_2(
+    shared_codes_services: Services, doctor: AuthenticatedUser, text: str, code: str
+) -> None:
+    assert shared_codes_services.codes.suggest(doctor, text)[0].code == code
