@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -187,6 +188,14 @@ def term_stems(phrase: str) -> tuple[frozenset[str], frozenset[str], bool]:
     return frozenset(required), frozenset(optional), bool(words) and words[0] == "other"
 
 
+# ICD-10-CM says "lower limb" and "upper limb" where a note says leg and arm.
+_PLAIN_WORDS = (("lower limb", "leg"), ("upper limb", "arm"))
+
+
+def _plain_names(title: str) -> list[str]:
+    return [title.replace(formal, plain) for formal, plain in _PLAIN_WORDS if formal in title]
+
+
 def _indexed_code(by_key: dict[str, int], key: str) -> int | None:
     """The code, or for a seventh-character code ("T14.8XXA") the code it extends: the
     suggester adds the seventh character itself, from the note's words."""
@@ -198,14 +207,17 @@ def _indexed_code(by_key: dict[str, int], key: str) -> int | None:
     return None
 
 
-def build_packed(
-    session: Session, set_id: str, lexicon: Lexicon, cancel: CancelToken | None = None
-) -> PackedIndex:
-    """Derives the index of a code set from its rows (seconds: run it off the GUI thread)."""
-    checkpoint = (lambda: None) if cancel is None else cancel.raise_if_cancelled
-    codes: dict[int, tuple[str, bool, int | None, frozenset[str], bool]] = {}
-    by_key: dict[str, int] = {}
-    raw_terms: list[tuple[int, tuple[frozenset[str], frozenset[str], bool], bool]] = []
+_CodeFields = tuple[str, bool, int | None, frozenset[str], bool]
+_RawTerm = tuple[int, tuple[frozenset[str], frozenset[str], bool], bool]
+
+
+def _read_titles(
+    session: Session, set_id: str, checkpoint: Callable[[], None]
+) -> tuple[dict[int, _CodeFields], list[_RawTerm]]:
+    """Every category and subcategory (code, billable, parent, required stems, default) and
+    the terms of its title."""
+    codes: dict[int, _CodeFields] = {}
+    raw_terms: list[_RawTerm] = []
     for count, row in enumerate(session.execute(_CODES, {"set_id": set_id})):
         if count % CANCEL_EVERY == 0:
             checkpoint()
@@ -213,8 +225,18 @@ def build_packed(
         lowered = row.description.lower()
         default = any(hint in lowered for hint in _DEFAULT_HINTS)
         codes[row.id] = (row.code, bool(row.billable), row.parent_id, stems[0], default)
-        by_key[code_key(row.code)] = row.id
         raw_terms.append((row.id, stems, False))
+        raw_terms.extend((row.id, term_stems(plain), False) for plain in _plain_names(lowered))
+    return codes, raw_terms
+
+
+def build_packed(
+    session: Session, set_id: str, lexicon: Lexicon, cancel: CancelToken | None = None
+) -> PackedIndex:
+    """Derives the index of a code set from its rows (seconds: run it off the GUI thread)."""
+    checkpoint = (lambda: None) if cancel is None else cancel.raise_if_cancelled
+    codes, raw_terms = _read_titles(session, set_id, checkpoint)
+    by_key = {code_key(code): code_id for code_id, (code, *_rest) in codes.items()}
     children: dict[int, list[int]] = {}
     for code_id, (_code, _billable, parent_id, _required, _default) in codes.items():
         if parent_id in codes:

@@ -40,7 +40,7 @@ from clinic_app.tasks import CancelToken
 log = logging.getLogger(__name__)
 
 # Bumped whenever the derivation itself changes (term_index.term_stems, build_packed).
-FORMAT = 2
+FORMAT = 3
 _KEY_PREFIX = "codes.term_index."
 _CACHE_SIZE = 2
 _READ = text("SELECT value FROM store_meta WHERE key = :key")

@@ -190,3 +190,13 @@ def test_diabetes_of_no_stated_type_is_type_2(
     shared_codes_services: Services, doctor: AuthenticatedUser, text: str, code: str
 ) -> None:
     assert shared_codes_services.codes.suggest(doctor, text)[0].code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("cellulitis of left leg", "L03.116"), ("cellulitis of right arm", "L03.113")],
+)
+def test_leg_and_arm_are_lower_and_upper_limb(
+    shared_codes_services: Services, doctor: AuthenticatedUser, text: str, code: str
+) -> None:
+    assert shared_codes_services.codes.suggest(doctor, text)[0].code == code
