@@ -119,7 +119,8 @@ def accepting_clinician(session: Session, result: AnalysisResult) -> str:
         )
     decision = [e for e in result.events if e.kind == "accepted"][-1]
     person = session.get(UserRow, decision.actor_id)
-    return person.display_name if person is not None else "a doctor"
+    # Accepted on another workstation, by a doctor who has no account here.
+    return person.display_name if person is not None else "a doctor on another workstation"
 
 
 def assessment_line(result: AnalysisResult, accepted_by: str) -> str:

@@ -11,6 +11,7 @@ from clinic_app.imaging.heatmap import Heatmap
 from clinic_app.imaging.inference import ModelInfo
 from clinic_app.imaging.summaries import AnalysisResult, ReviewEvent
 from clinic_app.imaging.tables import AnalysisReviewRow, AnalysisRow
+from clinic_app.security.tables import UserRow
 
 # The ABCD rule is an algorithm in this code base, not a model file: it has no file hash.
 ABCD_MODEL = ModelInfo(
@@ -36,6 +37,15 @@ def result_of(session: Session, row: AnalysisRow, *, new: bool = False) -> Analy
             .order_by(AnalysisReviewRow.created_at, AnalysisReviewRow.id)
         ).all()
     )
+    named = {row.run_by, *(r.actor_id for r in reviews)}
+    named |= {r.assigned_to for r in reviews if r.assigned_to}
+    # No foreign key guarantees an account (see tables.py): an id without one is left out.
+    people = {
+        user_id: name
+        for user_id, name in session.execute(
+            select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(named))
+        )
+    }
     return AnalysisResult(
         id=row.id,
         instance_id=row.instance_id,
@@ -56,4 +66,5 @@ def result_of(session: Session, row: AnalysisRow, *, new: bool = False) -> Analy
         events=tuple(
             ReviewEvent(r.kind, r.actor_id, r.created_at, r.comment, r.assigned_to) for r in reviews
         ),
+        people=people,
     )

@@ -11,6 +11,10 @@ from clinic_app.imaging.heatmap import Heatmap
 from clinic_app.imaging.inference import ModelInfo, decision_support_label
 from clinic_app.patients.models import PatientInput, PatientSummary
 
+# Accounts are local to each workstation and not synced: a study, result or review pulled from
+# another workstation may name someone who has no account here.
+OTHER_WORKSTATION_USER = "another workstation's user"
+
 
 @dataclass(frozen=True)
 class StudySummary:
@@ -139,6 +143,13 @@ class AnalysisResult:
     run_by: str
     run_at: datetime
     events: tuple[ReviewEvent, ...] = field(default=())
+    # Display names of the people it names (who ran it, reviewers, assignees) who have an
+    # account on this workstation.
+    people: dict[str, str] = field(default_factory=dict)
+
+    def person(self, user_id: str) -> str:
+        """The display name of a user it names, or what to call one from elsewhere."""
+        return self.people.get(user_id, OTHER_WORKSTATION_USER)
 
     @property
     def status(self) -> str:

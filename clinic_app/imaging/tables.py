@@ -1,5 +1,10 @@
 """Imaging rows: studies, series, instances (with their file bytes in 1 MiB chunks inside the
-encrypted database), analysis results and the clinicians' reviews of them (append-only)."""
+encrypted database), analysis results and the clinicians' reviews of them (append-only).
+
+The people columns (`imported_by`, `run_by`, `actor_id`, `assigned_to`) hold user ids with no
+foreign key, as the records tables do: accounts are local to each workstation and not synced,
+so a row pulled from another workstation may name someone who has no account here (migration
+0009 dropped the keys 0006 had). Readers show such an id as another workstation's user."""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ class StudyRow(SyncedRow):
     description: Mapped[str] = mapped_column(String(200), default="")
     accession_number: Mapped[str] = mapped_column(String(64), default="")
     institution: Mapped[str] = mapped_column(String(200), default="")
-    imported_by: Mapped[str] = mapped_column(String(36), ForeignKey("users.id"))
+    imported_by: Mapped[str] = mapped_column(String(36))
 
     __table_args__ = (
         Index("ix_imaging_studies_patient", "patient_id", "study_date"),
@@ -98,7 +103,7 @@ class AnalysisRow(SyncedRow):
     top_probability: Mapped[float | None] = mapped_column(Float)
     result_json: Mapped[str] = mapped_column(Text)
     heatmap_json: Mapped[str | None] = mapped_column(Text)
-    run_by: Mapped[str] = mapped_column(String(36), ForeignKey("users.id"))
+    run_by: Mapped[str] = mapped_column(String(36))
     run_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -113,5 +118,5 @@ class AnalysisReviewRow(SyncedRow):
     )
     kind: Mapped[str] = mapped_column(String(20))  # "accepted" | "rejected" | "review_requested"
     comment: Mapped[str] = mapped_column(Text, default="")
-    actor_id: Mapped[str] = mapped_column(String(36), ForeignKey("users.id"))
-    assigned_to: Mapped[str | None] = mapped_column(String(36), ForeignKey("users.id"))
+    actor_id: Mapped[str] = mapped_column(String(36))
+    assigned_to: Mapped[str | None] = mapped_column(String(36))

@@ -16,6 +16,7 @@ import pytest
 import requests
 from clinic_app.bootstrap import Services
 from clinic_app.imaging.model_registry import KEYS_DIR
+from clinic_app.imaging.summaries import OTHER_WORKSTATION_USER
 from clinic_app.security.permissions import Role
 from clinic_app.security.signatures import generate_private_key, public_key_base64, sign_manifest
 from clinic_app.security.users import AuthenticatedUser
@@ -350,3 +351,78 @@ def test_malformed_imaging_resources_are_refused_with_a_reason(
     with pytest.raises(MappingError) as raised:
         mapping.from_resource(resource)
     assert str(raised.value), label
+
+
+def _accounts_only_on(
+    station: Workstation, names: dict[Role, tuple[str, str]]
+) -> dict[Role, AuthenticatedUser]:
+    """Accounts made on one workstation: the others never hear of them (not synced)."""
+    admin = station.users[Role.ADMIN]
+    made = {Role.ADMIN: admin}
+    for role, (username, display_name) in names.items():
+        summary = station.services.accounts.add_user(
+            admin, username, display_name, role, "local-only-2026"
+        )
+        made[role] = AuthenticatedUser(summary.id, summary.username, summary.display_name, role)
+    return made
+
+
+def _imaging_content(station: Workstation) -> dict:
+    content = station.content()
+    return {table: content[table] for table in IMAGING}
+
+
+def test_imaging_syncs_between_workstations_with_different_accounts(
+    sync_server: ServerProcess, workstation: WorkstationFactory, tmp_path: Path
+) -> None:
+    """Each workstation has its own staff accounts. Rows naming the other's people (importer,
+    who ran a model, reviewer, assigned doctor) are stored, not held, and are shown as another
+    workstation's user; the people who have an account here keep their names."""
+    a = workstation("ws-north", sync_server)
+    b = workstation("ws-south", sync_server)
+    north = _accounts_only_on(
+        a, {Role.NURSE: ("nurse.north", "Nora North"), Role.DOCTOR: ("dr.north", "Ned North")}
+    )
+    south = _accounts_only_on(b, {Role.DOCTOR: ("dr.south", "Sue South")})[Role.DOCTOR]
+    seeded = _seed_imaging(a.services, north, tmp_path / "seed")
+    a.sync_now()
+    assert not a.held()
+
+    report = b.sync_now()
+    assert not b.held(), [(h.entity_type, h.message) for h in b.held()]
+    assert report.downloaded == 2
+    assert _imaging_content(b) == _imaging_content(a)
+    assert all(_imaging_content(b).values())  # a study, series, images, results, reviews
+    ct = b.services.analyses.get(south, seeded["ct"])
+    assert ct.status == "accepted"
+    assert ct.run_by == north[Role.NURSE].id
+    assert ct.people == {}  # nobody it names has an account on B
+    assert ct.person(ct.run_by) == OTHER_WORKSTATION_USER
+    request, acceptance = ct.events
+    assert (request.actor_id, request.assigned_to) == (
+        north[Role.NURSE].id,
+        north[Role.DOCTOR].id,
+    )
+    assert ct.person(acceptance.actor_id) == "another workstation's user"
+    text = b.services.analyses.assessment_text(south, seeded["ct"])
+    assert "accepted by a doctor on another workstation" in text
+    image = b.services.imaging.load_image(south, seeded["photo"])
+    mine = a.services.imaging.load_image(north[Role.DOCTOR], seeded["photo"])
+    assert (image.render(0) == mine.render(0)).all()
+
+    # B's own doctor rejects it; A stores her review and keeps its own people's names.
+    b.services.analyses.review(south, seeded["ct"], accept=False, comment="motion")
+    b.sync_now()
+    a.sync_now()
+    assert not a.held(), [(h.entity_type, h.message) for h in a.held()]
+    ct_a = a.services.analyses.get(north[Role.DOCTOR], seeded["ct"])
+    assert ct_a.status == "rejected"
+    assert ct_a.events[-1].actor_id == south.id
+    assert ct_a.person(south.id) == OTHER_WORKSTATION_USER
+    assert ct_a.person(north[Role.NURSE].id) == "Nora North"
+    assert ct_a.person(north[Role.DOCTOR].id) == "Ned North"
+    assert _server_report(sync_server, seeded["ct"])["status"] == "cancelled"
+    b.sync_now()
+    assert not a.open_conflicts()
+    assert not b.open_conflicts()
+    assert_converged(a, b)

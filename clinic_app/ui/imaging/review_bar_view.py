@@ -90,11 +90,11 @@ class ReviewBarView(QWidget):
             self.status_label.setStyleSheet(style)
         lines = []
         for event in result.events[-4:]:
-            who = names.get(event.actor_id, "Someone")
+            who = names.get(event.actor_id) or result.person(event.actor_id)
             when = event.at.strftime("%Y-%m-%d %H:%M")
             what = event.kind.replace("_", " ")
             if event.assigned_to:
-                what += f" → {names.get(event.assigned_to, 'a doctor')}"
+                what += f" → {names.get(event.assigned_to) or result.person(event.assigned_to)}"
             comment = f": “{event.comment}”" if event.comment else ""
             lines.append(f"{when} {who}, {what}{comment}")
         self.history_label.setText("\n".join(lines))
