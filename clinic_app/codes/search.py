@@ -9,8 +9,10 @@ then, for ICD-10-CM, the default code of a bare term as the Alphabetic Index ass
 abbreviations and lay terms of the same folder); then the word matches, ranked by how much of
 each code's title the query covers (`search_ranking`).
 
-Cost: every search reads at most `CANDIDATES` FTS matches and ranks them in Python, so a broad
-word ("fracture", 20,000 matches) or a two-letter prefix costs what a rare word costs. A set's
+Cost: every search reads at most `CANDIDATES` FTS matches and ranks the `RANKED` shortest
+titles among them in Python, so a broad word ("fracture", 20,000 matches) or a two-letter
+prefix costs what a rare word costs. Prefixes of five letters or more are searched as the OR
+of the whole words they start (`search_vocabulary`). A set's
 rowids run from general to specific (categories, then subcategories, … seventh-character
 codes: see `tables.py`) and FTS5 returns matches in rowid order, so the candidates of a broad
 query are its most general codes, the ones a bare word asks for. bm25 is not used: it was most

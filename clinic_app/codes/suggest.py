@@ -5,11 +5,14 @@
 2. Match terms (`term_matching`): code titles, inclusion terms and default names whose required
    words all occur close together in one segment, scored by how rare and how many those words
    are (a longer, more specific match outscores a shorter one it contains).
-3. Drop what the note negates, gives to a relative or only screens for; weigh down history and
+3. Drop what the note negates, gives to a relative (a relative with a condition is a family
+   history: Z80–Z84) or only screens for; weigh down history and
    uncertainty unless the code itself says so (Z85–Z87 "personal history", Z80–Z84 "family").
-4. Specificity: a non-billable match descends to the child the note supports, else to the
-   default child ("unspecified", "without complications"); a code that needs a seventh
-   character gets the initial encounter (A) unless the note says subsequent (D) or sequela (S).
+4. Specificity: a non-billable match descends to the child the note supports (a side named
+   in the segment counts), else to the default child ("unspecified", "without
+   complications"); an unspecified-side default becomes the named side's sibling; diabetes of
+   no stated type is type 2; a code that needs a seventh character gets the initial encounter
+   (A) unless the note says subsequent (D) or sequela (S).
 5. Rank: the best code of each finding first, then alternatives (codes whose evidence lies
    inside a better one's).
 """
