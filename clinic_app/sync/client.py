@@ -20,10 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
-
-import requests
 
 from clinic_app.errors import OperationCancelledError
 from clinic_app.sync.errors import (
@@ -36,18 +34,27 @@ from clinic_app.sync.fhir_values import etag_version
 from clinic_app.sync.outcome import outcome_message
 from clinic_app.tasks import CancelToken
 
+if TYPE_CHECKING:
+    import requests
+
 log = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json"
 MAX_JSON_BYTES = 64 * 1024 * 1024
 GZIP_FROM_BYTES = 4096
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
-_TRANSIENT = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
+
+
+def _transient() -> tuple[type[Exception], ...]:
+    # requests is imported by the first client, not at start-up: the app opens without it.
+    import requests
+
+    return (
+        requests.ConnectionError,
+        requests.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.ContentDecodingError,
+    )
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class FhirClient:
     max_json_bytes: int = MAX_JSON_BYTES
 
     def __post_init__(self) -> None:
+        import requests
+
         self.base_url = self.base_url.rstrip("/")
         self._session = requests.Session()
         self._session.headers.update(
@@ -237,6 +246,8 @@ class FhirClient:
     ) -> Any:
         """Sends with retries; `consume` reads the answer inside the retry loop, so an answer
         cut off half-way is asked for again like a failed connection."""
+        import requests
+
         url = self.url(path)
         last_problem = "no answer"
         for attempt in range(self.retry.attempts):
@@ -264,7 +275,7 @@ class FhirClient:
                     "The server's certificate could not be verified; check the CA bundle in "
                     "the sync settings."
                 ) from exc
-            except (*_TRANSIENT, _BrokenAnswerError) as exc:
+            except (*_transient(), _BrokenAnswerError) as exc:
                 last_problem = type(exc).__name__
             else:
                 if status in _RETRY_STATUSES:
@@ -381,7 +392,7 @@ def _read_limited(response: requests.Response, limit: int) -> bytes:
                     "The server's answer is larger than this workstation accepts."
                 )
             chunks.append(chunk)
-    except _TRANSIENT as exc:
+    except _transient() as exc:
         raise _BrokenAnswerError from exc
     finally:
         response.close()

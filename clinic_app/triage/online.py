@@ -19,7 +19,6 @@ from typing import Any
 
 import keyring
 import keyring.errors
-import requests
 
 from clinic_app.errors import ValidationError
 from clinic_app.triage.engine import prepare_facts
@@ -138,6 +137,9 @@ class OnlineAnalyst:
         if key:
             headers["Authorization"] = f"Bearer {key}"
         body = self.payload(data, offline, names)
+        # Imported here, not at start-up: most clinics never configure online analysis.
+        import requests
+
         try:
             response = requests.post(
                 self.config.endpoint, json=body, headers=headers,
