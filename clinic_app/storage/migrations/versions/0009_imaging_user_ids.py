@@ -56,10 +56,11 @@ def _rebuild(name: str, *, with_user_keys: bool) -> None:
             raise RuntimeError(f"{name} has a {type(constraint).__name__} this rebuild ignores")
     if any(column.server_default is not None for column in old.columns):
         raise RuntimeError(f"{name} has a server default this rebuild ignores")
-    inspector = sa.inspect(bind)
-    for other in inspector.get_table_names():
-        for key in inspector.get_foreign_keys(other):
-            if key["referred_table"] == name and key.get("options", {}).get("ondelete"):
+    tables = bind.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    for other in tables.scalars().all():
+        # Read from SQLite itself: SQLAlchemy's reflection misses a column's inline action.
+        for key in bind.exec_driver_sql(f'PRAGMA foreign_key_list("{other}")').mappings():
+            if key["table"] == name and key["on_delete"] != "NO ACTION":
                 # The drop below deletes every row first: an ON DELETE action would fire.
                 raise RuntimeError(f"{other} references {name} with an ON DELETE action")
     saved = bind.exec_driver_sql(
@@ -93,7 +94,6 @@ def _rebuild(name: str, *, with_user_keys: bool) -> None:
         *keys,
     )
     listed = ", ".join(f'"{column}"' for column in columns)
-    bind.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # until this transaction ends
     bind.exec_driver_sql(f'CREATE TABLE "{_SCRATCH}" AS SELECT {listed} FROM "{name}"')
     bind.exec_driver_sql(f'DROP TABLE "{name}"')
     new.create(bind)
@@ -103,9 +103,18 @@ def _rebuild(name: str, *, with_user_keys: bool) -> None:
         bind.exec_driver_sql(sql)
 
 
-def upgrade() -> None:
+def _with_keys_deferred(with_user_keys: bool) -> None:
+    # Left on until the upgrade's transaction ends (SQLite then switches it off): switching it
+    # off earlier forgets the pending count, and a reference the rebuild broke would commit.
+    # Migrations running after this one in the same transaction have their keys checked at
+    # the commit too.
+    op.get_bind().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     for name in USER_COLUMNS:
-        _rebuild(name, with_user_keys=False)
+        _rebuild(name, with_user_keys=with_user_keys)
+
+
+def upgrade() -> None:
+    _with_keys_deferred(with_user_keys=False)
 
 
 def downgrade() -> None:
@@ -121,5 +130,4 @@ def downgrade() -> None:
                     f"{strangers} row(s) of {name} name a user who has no account here: "
                     "they can't point at the local accounts again"
                 )
-    for name in USER_COLUMNS:
-        _rebuild(name, with_user_keys=True)
+    _with_keys_deferred(with_user_keys=True)
