@@ -15,6 +15,8 @@ class NotificationRow(Base):
     __tablename__ = "notifications"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # A real foreign key, unlike the user ids of synced rows (imaging, records): a notice is
+    # only ever posted here, to an account of this workstation, and never travels.
     recipient_id: Mapped[str] = mapped_column(String(36), ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
