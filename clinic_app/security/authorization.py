@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from clinic_app.errors import PermissionDeniedError
 from clinic_app.security.permissions import Action, Role, is_allowed
@@ -14,6 +14,8 @@ from clinic_app.storage.audit import AuditLog, Outcome
 from clinic_app.storage.database import Database
 
 log = logging.getLogger(__name__)
+
+_ROLE_QUERY = select(UserRow.role, UserRow.active).where(UserRow.id == bindparam("user_id"))
 
 
 class Authorizer:
@@ -56,10 +58,10 @@ class Authorizer:
     def _current_role(self, user: AuthenticatedUser) -> tuple[Role | None, bool]:
         """The role and state stored now, not at sign-in: a disabled or demoted account loses
         its rights at its next action, not at its next sign-in."""
-        with self._db.unit_of_work(write=False) as uow:
-            row = uow.session.execute(
-                select(UserRow.role, UserRow.active).where(UserRow.id == user.id)
-            ).first()
+        # A plain connection, not a unit of work: this runs before every service call, and a
+        # one-row read needs neither a session nor its transaction bookkeeping.
+        with self._db.engine.connect() as connection:
+            row = connection.execute(_ROLE_QUERY, {"user_id": user.id}).first()
         if row is None:
             return None, False
         return Role(row.role), bool(row.active)
