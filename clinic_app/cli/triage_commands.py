@@ -42,8 +42,11 @@ def _print(result: TriageResult) -> None:
 @click.option("--sex", type=click.Choice(SEXES), default=None)
 @click.option("--history", default="", help="Relevant history (conditions, pregnancy, …).")
 @vitals_options
-@click.option("--online", is_flag=True,
-              help="Also ask the configured online model (decision support; off by default).")
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also ask the configured online model (decision support; off by default).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @user_option
 @pass_cli
@@ -68,8 +71,13 @@ def triage(
         temperature, unit = parse_temperature(temp) if temp else (None, "C")
         systolic, diastolic = parse_blood_pressure(bp) if bp else (None, None)
         vitals = VitalsInput(
-            temperature=temperature, temperature_unit=unit, pulse=pulse,
-            systolic=systolic, diastolic=diastolic, respiratory_rate=rr, spo2=spo2,
+            temperature=temperature,
+            temperature_unit=unit,
+            pulse=pulse,
+            systolic=systolic,
+            diastolic=diastolic,
+            respiratory_rate=rr,
+            spo2=spo2,
         )
     data = TriageInput(symptoms=text, age_years=age, sex=sex, vitals=vitals, history=history)
     result = state.services().triage.assess(state.user(), data, online=online)

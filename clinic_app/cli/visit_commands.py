@@ -80,8 +80,11 @@ def _print_visit(visit: Visit) -> None:
         for field in list(_TEXT_FIELDS)[1:]:
             lines.append((field.replace("_", " ").capitalize(), getattr(visit, field)))
         for vitals in visit.vitals:
-            bp = (f"{vitals.systolic_mmhg}/{vitals.diastolic_mmhg}"
-                  if vitals.systolic_mmhg is not None else None)
+            bp = (
+                f"{vitals.systolic_mmhg}/{vitals.diastolic_mmhg}"
+                if vitals.systolic_mmhg is not None
+                else None
+            )
             parts = [
                 f"T {vitals.temperature_c} °C" if vitals.temperature_c is not None else "",
                 f"P {vitals.pulse_bpm}" if vitals.pulse_bpm is not None else "",
@@ -111,10 +114,12 @@ def visit() -> None:
 @click.option("--reason", default=None, help=_TEXT_FIELDS["reason"])
 @click.option("--symptoms", default=None, help=_TEXT_FIELDS["symptoms"])
 @click.option("--history", "history_medical", default=None, help=_TEXT_FIELDS["history_medical"])
-@click.option("--medication", "history_medication", default=None,
-              help=_TEXT_FIELDS["history_medication"])
-@click.option("--allergy-history", "history_allergy", default=None,
-              help=_TEXT_FIELDS["history_allergy"])
+@click.option(
+    "--medication", "history_medication", default=None, help=_TEXT_FIELDS["history_medication"]
+)
+@click.option(
+    "--allergy-history", "history_allergy", default=None, help=_TEXT_FIELDS["history_allergy"]
+)
 @click.option("--examination", default=None, help=_TEXT_FIELDS["examination"])
 @click.option("--assessment", default=None, help=_TEXT_FIELDS["assessment"])
 @click.option("--plan", default=None, help=_TEXT_FIELDS["plan"])
@@ -157,7 +162,10 @@ def add(
             raise NotFoundError("No active user with that user name.")
     records = services.records
     opened = records.visits.open_visit(
-        actor, patient_id, appointment_id=appointment_id, clinician_id=clinician_id,
+        actor,
+        patient_id,
+        appointment_id=appointment_id,
+        clinician_id=clinician_id,
         data=VisitInput(**text),
     )
     if vitals is not None:
@@ -200,8 +208,15 @@ def list_(state: CliContext, patient_id: str, limit: int, offset: int, as_json: 
         return
     emit_table(
         ["ID", "STARTED", "STATUS", "REASON"],
-        [[v.id, v.started_at.isoformat(timespec="minutes"), v.status.value,
-          (v.reason or "")[:40]] for v in items],
+        [
+            [
+                v.id,
+                v.started_at.isoformat(timespec="minutes"),
+                v.status.value,
+                (v.reason or "")[:40],
+            ]
+            for v in items
+        ],
     )
 
 

@@ -43,8 +43,7 @@ class AddendumService:
                 visit = visit_row(uow.session, target_id)
                 if visit.status != VisitStatus.SIGNED.value:
                     raise ValidationError(
-                        "This visit is still open: edit it directly. Addenda correct signed "
-                        "visits."
+                        "This visit is still open: edit it directly. Addenda correct signed visits."
                     )
                 patient_id, allowed = visit.patient_id, VISIT_ADDENDUM_FIELDS
             else:
@@ -65,7 +64,11 @@ class AddendumService:
             uow.session.add(row)
             uow.flush()
             self._ctx.log(
-                uow.session, user, "addendum.add", "addendum", row.id,
+                uow.session,
+                user,
+                "addendum.add",
+                "addendum",
+                row.id,
                 {"target_type": target.value, "target_id": target_id},
             )
             uow.commit()

@@ -94,7 +94,11 @@ def write_annotation(
             patient_id=patient_id,
         )
     ctx.log(
-        session, user, "annotation.add", RECORD_TYPE, row.id,
+        session,
+        user,
+        "annotation.add",
+        RECORD_TYPE,
+        row.id,
         {"target_type": target.value, "target_id": target_id, "notified": bool(doctor_id)},
     )
     return row
@@ -122,10 +126,17 @@ class AnnotationService:
         self._ctx.require(user, Action.VISIT_READ, RECORD_TYPE)
         with self._ctx.db.unit_of_work() as uow:
             target_snapshot(uow.session, target, target_id)  # exists?
-            rows = [r for r in annotation_rows(uow.session, [target_id])
-                    if r.target_type == target.value]
+            rows = [
+                r
+                for r in annotation_rows(uow.session, [target_id])
+                if r.target_type == target.value
+            ]
             self._ctx.log(
-                uow.session, user, "annotation.list", RECORD_TYPE, None,
+                uow.session,
+                user,
+                "annotation.list",
+                RECORD_TYPE,
+                None,
                 {"target_type": target.value, "target_id": target_id, "results": len(rows)},
             )
             uow.commit()

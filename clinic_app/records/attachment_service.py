@@ -86,8 +86,14 @@ class AttachmentService:
             raise ClinicError("The file could not be read: permission denied.") from exc
         with stream:
             return self._add(
-                user, owner_type, owner_id, stream, filename or path.name,
-                expected_size=size, progress=progress, cancel=cancel,
+                user,
+                owner_type,
+                owner_id,
+                stream,
+                filename or path.name,
+                expected_size=size,
+                progress=progress,
+                cancel=cancel,
             )
 
     def add_stream(
@@ -102,8 +108,16 @@ class AttachmentService:
         cancel: CancelToken | None = None,
     ) -> AttachmentInfo:
         self._ctx.require(user, Action.VISIT_WRITE, RECORD_TYPE)
-        return self._add(user, owner_type, owner_id, stream, filename,
-                         expected_size=None, progress=progress, cancel=cancel)
+        return self._add(
+            user,
+            owner_type,
+            owner_id,
+            stream,
+            filename,
+            expected_size=None,
+            progress=progress,
+            cancel=cancel,
+        )
 
     def _add(
         self,
@@ -126,8 +140,14 @@ class AttachmentService:
                 patient_id = record_row(uow.session, owner_id).patient_id
             attachment_id = new_id()
             stored = write_chunks(
-                uow.session, attachment_id, stream, name, limit=self.max_bytes,
-                expected_size=expected_size, progress=progress, cancel=cancel,
+                uow.session,
+                attachment_id,
+                stream,
+                name,
+                limit=self.max_bytes,
+                expected_size=expected_size,
+                progress=progress,
+                cancel=cancel,
             )
             row = AttachmentRow(
                 id=attachment_id,
@@ -147,7 +167,11 @@ class AttachmentService:
             uow.session.add(row)
             uow.flush()
             self._ctx.log(
-                uow.session, user, "attachment.add", RECORD_TYPE, row.id,
+                uow.session,
+                user,
+                "attachment.add",
+                RECORD_TYPE,
+                row.id,
                 {
                     "owner_type": owner.value,
                     "owner_id": owner_id,
@@ -170,7 +194,11 @@ class AttachmentService:
         with self._ctx.db.unit_of_work() as uow:
             rows = attachment_rows(uow.session, [owner_id])
             self._ctx.log(
-                uow.session, user, "attachment.list", RECORD_TYPE, None,
+                uow.session,
+                user,
+                "attachment.list",
+                RECORD_TYPE,
+                None,
                 {"owner_type": owner.value, "owner_id": owner_id, "results": len(rows)},
             )
             uow.commit()
@@ -224,8 +252,7 @@ class AttachmentService:
                 ) from exc
             except OSError as exc:
                 raise ClinicError(
-                    "The export file could not be created there (missing folder or no "
-                    "permission)."
+                    "The export file could not be created there (missing folder or no permission)."
                 ) from exc
             try:
                 with out:
@@ -241,7 +268,11 @@ class AttachmentService:
                 if digest.hexdigest() != row.sha256:
                     raise _damaged()
                 self._ctx.log(
-                    uow.session, user, "attachment.export", RECORD_TYPE, row.id,
+                    uow.session,
+                    user,
+                    "attachment.export",
+                    RECORD_TYPE,
+                    row.id,
                     {"size": row.size_bytes},
                 )
                 uow.commit()  # no audited export, no file

@@ -120,4 +120,3 @@ def iter_chunks(session: Session, attachment_id: str, chunk_count: int) -> Itera
                 "backup, or run `clinic selftest`."
             )
         yield data
-

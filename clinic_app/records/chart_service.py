@@ -50,19 +50,22 @@ _VITAL_COLUMNS = (
     _V.height_cm,
     _V.bmi,
 )
-_MEASURE_INDEX = {measure: 4 + i for i, measure in enumerate(
-    (
-        Measure.TEMPERATURE,
-        Measure.PULSE,
-        Measure.SYSTOLIC,
-        Measure.DIASTOLIC,
-        Measure.RESPIRATORY_RATE,
-        Measure.SPO2,
-        Measure.WEIGHT,
-        Measure.HEIGHT,
-        Measure.BMI,
+_MEASURE_INDEX = {
+    measure: 4 + i
+    for i, measure in enumerate(
+        (
+            Measure.TEMPERATURE,
+            Measure.PULSE,
+            Measure.SYSTOLIC,
+            Measure.DIASTOLIC,
+            Measure.RESPIRATORY_RATE,
+            Measure.SPO2,
+            Measure.WEIGHT,
+            Measure.HEIGHT,
+            Measure.BMI,
+        )
     )
-)}
+}
 
 
 def age_on(birth: date, today: date) -> int:
@@ -99,7 +102,11 @@ class ChartService:
                 pending_reviews=_pending_reviews(session, patient_id),
             )
             self._ctx.log(
-                session, user, "chart.read", RECORD_TYPE, patient_id,
+                session,
+                user,
+                "chart.read",
+                RECORD_TYPE,
+                patient_id,
                 {"timeline": len(chart.timeline), "problems": len(chart.problems)},
             )
             uow.commit()
@@ -107,20 +114,34 @@ class ChartService:
 
 
 def _timeline(session: Session, patient_id: str) -> tuple[TimelineEntry, ...]:
-    visits = session.connection().execute(
-        select(
-            VisitRow.id, VisitRow.started_at, VisitRow.reason, VisitRow.status,
-            VisitRow.clinician_id,
-        ).where(VisitRow.patient_id == patient_id, VisitRow.deleted_at.is_(None))
-    ).all()
-    records = session.connection().execute(
-        select(
-            ClinicalRecordRow.id, ClinicalRecordRow.recorded_at, ClinicalRecordRow.title,
-            ClinicalRecordRow.record_type, ClinicalRecordRow.author_id,
-        ).where(
-            ClinicalRecordRow.patient_id == patient_id, ClinicalRecordRow.deleted_at.is_(None)
+    visits = (
+        session.connection()
+        .execute(
+            select(
+                VisitRow.id,
+                VisitRow.started_at,
+                VisitRow.reason,
+                VisitRow.status,
+                VisitRow.clinician_id,
+            ).where(VisitRow.patient_id == patient_id, VisitRow.deleted_at.is_(None))
         )
-    ).all()
+        .all()
+    )
+    records = (
+        session.connection()
+        .execute(
+            select(
+                ClinicalRecordRow.id,
+                ClinicalRecordRow.recorded_at,
+                ClinicalRecordRow.title,
+                ClinicalRecordRow.record_type,
+                ClinicalRecordRow.author_id,
+            ).where(
+                ClinicalRecordRow.patient_id == patient_id, ClinicalRecordRow.deleted_at.is_(None)
+            )
+        )
+        .all()
+    )
     entries = [
         TimelineEntry("visit", vid, when, reason or "Visit", status, author)
         for vid, when, reason, status, author in visits
@@ -134,11 +155,15 @@ def _timeline(session: Session, patient_id: str) -> tuple[TimelineEntry, ...]:
 
 
 def _vitals(session: Session, patient_id: str) -> tuple[tuple[VitalsSeries, ...], Vitals | None]:
-    rows = session.connection().execute(
-        select(*_VITAL_COLUMNS)
-        .where(_V.patient_id == patient_id, _V.deleted_at.is_(None))
-        .order_by(_V.measured_at, _V.id)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(*_VITAL_COLUMNS)
+            .where(_V.patient_id == patient_id, _V.deleted_at.is_(None))
+            .order_by(_V.measured_at, _V.id)
+        )
+        .all()
+    )
     series = []
     for measure, index in _MEASURE_INDEX.items():
         points = tuple((row[2], float(row[index])) for row in rows if row[index] is not None)
@@ -149,21 +174,29 @@ def _vitals(session: Session, patient_id: str) -> tuple[tuple[VitalsSeries, ...]
 
 
 def _problems(session: Session, patient_id: str) -> tuple[Problem, ...]:
-    rows = session.connection().execute(
-        select(
-            CodedEntryRow.code, CodedEntryRow.system, CodedEntryRow.code_set_version,
-            CodedEntryRow.description, CodedEntryRow.clinical_status, VisitRow.started_at,
-            VisitRow.id,
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                CodedEntryRow.code,
+                CodedEntryRow.system,
+                CodedEntryRow.code_set_version,
+                CodedEntryRow.description,
+                CodedEntryRow.clinical_status,
+                VisitRow.started_at,
+                VisitRow.id,
+            )
+            .join(VisitRow, VisitRow.id == CodedEntryRow.visit_id)
+            .where(
+                CodedEntryRow.patient_id == patient_id,
+                CodedEntryRow.kind == CodeKind.DIAGNOSIS.value,
+                CodedEntryRow.deleted_at.is_(None),
+                VisitRow.deleted_at.is_(None),
+            )
+            .order_by(VisitRow.started_at, CodedEntryRow.id)
         )
-        .join(VisitRow, VisitRow.id == CodedEntryRow.visit_id)
-        .where(
-            CodedEntryRow.patient_id == patient_id,
-            CodedEntryRow.kind == CodeKind.DIAGNOSIS.value,
-            CodedEntryRow.deleted_at.is_(None),
-            VisitRow.deleted_at.is_(None),
-        )
-        .order_by(VisitRow.started_at, CodedEntryRow.id)
-    ).all()
+        .all()
+    )
     first_seen: dict[tuple[str, str], Problem] = {}
     latest: dict[tuple[str, str], tuple[str, Problem]] = {}
     for code, system, version, description, status, when, visit_id in rows:

@@ -49,7 +49,11 @@ class RecordsContext:
         self.authz.require(user, action, record_type=record_type, record_id=record_id)
 
     def deny(
-        self, user: AuthenticatedUser, action: str, record_type: str, record_id: str | None,
+        self,
+        user: AuthenticatedUser,
+        action: str,
+        record_type: str,
+        record_id: str | None,
         message: str,
     ) -> PermissionDeniedError:
         """Records a refusal the permission table can't express (e.g. "not your review") in
@@ -57,8 +61,12 @@ class RecordsContext:
         outside any open write unit of work (it takes the write lock)."""
         with self.db.unit_of_work() as uow:
             self.audit.append(
-                uow.session, user.actor, action, record_type=record_type,
-                record_id=record_id, outcome=Outcome.DENIED,
+                uow.session,
+                user.actor,
+                action,
+                record_type=record_type,
+                record_id=record_id,
+                outcome=Outcome.DENIED,
             )
             uow.commit()
         return PermissionDeniedError(message)

@@ -89,7 +89,11 @@ class ClinicalRecordService:
             row.content_sha256 = record_content_hash(row)
             uow.flush()
             self._ctx.log(
-                uow.session, user, "record.create", RECORD_TYPE, row.id,
+                uow.session,
+                user,
+                "record.create",
+                RECORD_TYPE,
+                row.id,
                 {"patient_id": patient_id, "record_type": record_type.value},
             )
             uow.commit()
@@ -134,7 +138,11 @@ class ClinicalRecordService:
                 .offset(offset)
             ).all()
             self._ctx.log(
-                uow.session, user, "record.list", RECORD_TYPE, None,
+                uow.session,
+                user,
+                "record.list",
+                RECORD_TYPE,
+                None,
                 {"patient_id": patient_id, "results": len(rows)},
             )
             uow.commit()

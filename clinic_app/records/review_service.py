@@ -104,7 +104,11 @@ class ReviewService:
                 patient_id=patient_id,
             )
             self._ctx.log(
-                session, user, "review.assign", RECORD_TYPE, row.id,
+                session,
+                user,
+                "review.assign",
+                RECORD_TYPE,
+                row.id,
                 {"target_type": target.value, "target_id": target_id, "assignee_id": doctor.id},
             )
             uow.commit()
@@ -175,7 +179,10 @@ class ReviewService:
         if assignee is not None and assignee != user.id:
             # Outside any write transaction: the refusal is recorded on its own.
             raise self._ctx.deny(
-                user, "review.complete", RECORD_TYPE, assignment_id[:36],
+                user,
+                "review.complete",
+                RECORD_TYPE,
+                assignment_id[:36],
                 "Only the doctor it is assigned to can complete this review.",
             )
         with self._ctx.db.unit_of_work() as uow:
@@ -196,7 +203,13 @@ class ReviewService:
             row.completed_at = annotation.annotated_at
             row.annotation_id = annotation.id
             uow.flush()
-            self._ctx.log(session, user, "review.complete", RECORD_TYPE, row.id,
-                          {"annotation_id": annotation.id})
+            self._ctx.log(
+                session,
+                user,
+                "review.complete",
+                RECORD_TYPE,
+                row.id,
+                {"annotation_id": annotation.id},
+            )
             uow.commit()
             return assignment_of(row)

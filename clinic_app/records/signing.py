@@ -104,9 +104,7 @@ def annotation_signature(
     target_sha256: str,
     text: str,
 ) -> str:
-    return sha256_json(
-        [author_id, annotated_at, target_type, target_id, target_sha256, text]
-    )
+    return sha256_json([author_id, annotated_at, target_type, target_id, target_sha256, text])
 
 
 def annotation_signature_ok(row: AnnotationRow) -> bool:

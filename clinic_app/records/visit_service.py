@@ -95,9 +95,16 @@ class VisitService:
                             "That appointment already has a visit for another patient."
                         )
                     self._ctx.log(
-                        session, user, "visit.open", RECORD_TYPE, existing.id,
-                        {"patient_id": patient_id, "appointment_id": appointment_id,
-                         "existing": True},
+                        session,
+                        user,
+                        "visit.open",
+                        RECORD_TYPE,
+                        existing.id,
+                        {
+                            "patient_id": patient_id,
+                            "appointment_id": appointment_id,
+                            "existing": True,
+                        },
                     )
                     uow.commit()
                     return self._result(user, session, existing)
@@ -138,7 +145,11 @@ class VisitService:
                 )
             changed = self._apply(uow, row, data)
             self._ctx.log(
-                uow.session, user, "visit.update", RECORD_TYPE, row.id,
+                uow.session,
+                user,
+                "visit.update",
+                RECORD_TYPE,
+                row.id,
                 {"fields": len(changed), "version": row.version},
             )
             uow.commit()
@@ -167,7 +178,11 @@ class VisitService:
             uow.session.add(vitals)
             uow.flush()
             self._ctx.log(
-                uow.session, user, "vitals.record", "vital_signs", vitals.id,
+                uow.session,
+                user,
+                "vitals.record",
+                "vital_signs",
+                vitals.id,
                 {"visit_id": row.id},
             )
             uow.commit()
@@ -222,7 +237,11 @@ class VisitService:
                 .offset(offset)
             ).all()
             self._ctx.log(
-                uow.session, user, "visit.list", RECORD_TYPE, None,
+                uow.session,
+                user,
+                "visit.list",
+                RECORD_TYPE,
+                None,
                 {"patient_id": patient_id, "results": len(rows)},
             )
             uow.commit()
@@ -347,4 +366,3 @@ class VisitService:
                     setattr(row, name, value)
                     changed = True
         return changed
-

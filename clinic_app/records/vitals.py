@@ -133,10 +133,12 @@ def validate_vitals(data: VitalsInput) -> CleanVitals:
         else:
             values[field] = None
     values["temperature"] = _temperature(data, errors)
-    values["weight"] = _scaled(data.weight, data.weight_unit, {"kg": 1.0, "lb": 1 / LB_PER_KG},
-                               "weight", errors)
-    values["height"] = _scaled(data.height, data.height_unit, {"cm": 1.0, "in": CM_PER_IN},
-                               "height", errors)
+    values["weight"] = _scaled(
+        data.weight, data.weight_unit, {"kg": 1.0, "lb": 1 / LB_PER_KG}, "weight", errors
+    )
+    values["height"] = _scaled(
+        data.height, data.height_unit, {"cm": 1.0, "in": CM_PER_IN}, "height", errors
+    )
     systolic, diastolic = values["systolic"], values["diastolic"]
     if (systolic is None) != (diastolic is None) and not errors:
         errors["systolic" if systolic is None else "diastolic"] = (

@@ -80,9 +80,7 @@ class Database:
         )
         self._read_factory = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_factory = sessionmaker(bind=write_engine, expire_on_commit=False)
-        self._audited_read_factory = sessionmaker(
-            bind=audited_read_engine, expire_on_commit=False
-        )
+        self._audited_read_factory = sessionmaker(bind=audited_read_engine, expire_on_commit=False)
         for factory in (self._read_factory, self._write_factory, self._audited_read_factory):
             install_outbox_hook(factory)
 

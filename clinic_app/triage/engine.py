@@ -43,8 +43,7 @@ _VITAL_LABELS = {
     "respiratory_rate": ("Respiratory rate", "/min"),
     "spo2_percent": ("SpO2", "%"),
 }
-_OPERATOR_WORDS = {"below": "below", "at_most": "at most", "above": "above",
-                   "at_least": "at least"}
+_OPERATOR_WORDS = {"below": "below", "at_most": "at most", "above": "above", "at_least": "at least"}
 
 
 @dataclass(frozen=True)

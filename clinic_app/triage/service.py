@@ -73,9 +73,17 @@ class TriageService:
         result = self._evaluate(user, data, online=online, names=())
         with self._ctx.db.unit_of_work() as uow:
             self._ctx.log(
-                uow.session, user, "triage.run", RECORD_TYPE, None,
-                {"urgency": result.urgency.value, "rules_version": result.rules_version,
-                 "flags": len(result.red_flags), "online": result.online is not None},
+                uow.session,
+                user,
+                "triage.run",
+                RECORD_TYPE,
+                None,
+                {
+                    "urgency": result.urgency.value,
+                    "rules_version": result.rules_version,
+                    "flags": len(result.red_flags),
+                    "online": result.online is not None,
+                },
             )
             uow.commit()
         return result
@@ -96,13 +104,12 @@ class TriageService:
                 .order_by(VitalSignsRow.measured_at.desc())
                 .limit(1)
             ).first()
-            history = "\n".join(
-                t for t in (visit.history_medical, visit.history_medication) if t
-            )
+            history = "\n".join(t for t in (visit.history_medical, visit.history_medication) if t)
             data = TriageInput(
                 symptoms="\n".join(t for t in (visit.reason, visit.symptoms) if t),
                 age_years=_age_years(patient.birth_date, visit.started_at.date())
-                if patient else None,
+                if patient
+                else None,
                 sex=patient.sex if patient else None,
                 vitals=_vitals_input(vitals) if vitals else None,
                 history=history,
@@ -121,14 +128,22 @@ class TriageService:
                 rules_version=result.rules_version,
                 result_json=json.dumps(_result_json(result), ensure_ascii=False),
                 online_json=json.dumps(dataclasses.asdict(result.online), ensure_ascii=False)
-                if result.online else None,
+                if result.online
+                else None,
             )
             uow.session.add(row)
             uow.flush()
             self._ctx.log(
-                uow.session, user, "triage.save", RECORD_TYPE, row.id,
-                {"visit_id": visit_id, "urgency": result.urgency.value,
-                 "rules_version": result.rules_version},
+                uow.session,
+                user,
+                "triage.save",
+                RECORD_TYPE,
+                row.id,
+                {
+                    "visit_id": visit_id,
+                    "urgency": result.urgency.value,
+                    "rules_version": result.rules_version,
+                },
             )
             uow.commit()
             return SavedTriage(row.id, visit_id, user.id, row.performed_at, result)
@@ -140,12 +155,20 @@ class TriageService:
             visit_row(uow.session, visit_id)
             rows = uow.session.scalars(
                 select(TriageAssessmentRow)
-                .where(TriageAssessmentRow.visit_id == visit_id,
-                       TriageAssessmentRow.deleted_at.is_(None))
+                .where(
+                    TriageAssessmentRow.visit_id == visit_id,
+                    TriageAssessmentRow.deleted_at.is_(None),
+                )
                 .order_by(TriageAssessmentRow.performed_at.desc())
             ).all()
-            self._ctx.log(uow.session, user, "triage.list", RECORD_TYPE, None,
-                          {"visit_id": visit_id, "results": len(rows)})
+            self._ctx.log(
+                uow.session,
+                user,
+                "triage.list",
+                RECORD_TYPE,
+                None,
+                {"visit_id": visit_id, "results": len(rows)},
+            )
             uow.commit()
             return [_saved(row) for row in rows]
 
@@ -203,9 +226,12 @@ def _saved(row: TriageAssessmentRow) -> SavedTriage:
     data = json.loads(row.result_json)
     flags = tuple(
         RedFlag(
-            rule_id=f["rule_id"], name=f["name"], urgency=Urgency(f["urgency"]),
+            rule_id=f["rule_id"],
+            name=f["name"],
+            urgency=Urgency(f["urgency"]),
             triggers=tuple(Trigger(**t) for t in f["triggers"]),
-            recommendation=f["recommendation"], sources=tuple(f["sources"]),
+            recommendation=f["recommendation"],
+            sources=tuple(f["sources"]),
         )
         for f in data["red_flags"]
     )
@@ -213,7 +239,9 @@ def _saved(row: TriageAssessmentRow) -> SavedTriage:
     if row.online_json:
         raw = json.loads(row.online_json)
         online = OnlineOpinion(
-            model=raw["model"], label=raw["label"], text=raw["text"],
+            model=raw["model"],
+            label=raw["label"],
+            text=raw["text"],
             urgency=Urgency(raw["urgency"]) if raw.get("urgency") else None,
         )
     result = TriageResult(

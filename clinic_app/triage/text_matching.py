@@ -137,9 +137,7 @@ class NegationDetector:
         self._other = _spans(rules.other_person, tokens)
 
     def _scope_clear(self, start: int, stop: int) -> bool:
-        return not any(
-            self._tokens[i].word in self._rules.scope_end for i in range(start, stop)
-        )
+        return not any(self._tokens[i].word in self._rules.scope_end for i in range(start, stop))
 
     def is_excluded(self, finding: Finding, own_spans: list[tuple[int, int]]) -> bool:
         """True when the finding is negated or is about someone else.

@@ -73,8 +73,13 @@ def build_store(
     doctor = services.accounts.login(*DOCTOR)
     patient = services.patients.create(
         doctor,
-        PatientInput(given_name="Chart", family_name="Benchmark", sex="female",
-                     birth_date="1950-06-01", allergies="Penicillin"),
+        PatientInput(
+            given_name="Chart",
+            family_name="Benchmark",
+            sex="female",
+            birth_date="1950-06-01",
+            allergies="Penicillin",
+        ),
     ).patient
     start = datetime.now(UTC) - timedelta(days=visits * 7)
     with services.db.unit_of_work() as uow:
@@ -84,45 +89,77 @@ def build_store(
             when = start + timedelta(days=7 * i)
             visit_id = new_id()
             visit_ids.append((visit_id, when))
-            session.add(VisitRow(
-                id=visit_id, patient_id=patient.id, started_at=when, clinician_id=doctor.id,
-                status="open",
-                reason=f"Follow-up {i}", symptoms="Stable. " * 20,
-                assessment="Assessment text. " * 10, plan="Plan text. " * 10,
-            ))
+            session.add(
+                VisitRow(
+                    id=visit_id,
+                    patient_id=patient.id,
+                    started_at=when,
+                    clinician_id=doctor.id,
+                    status="open",
+                    reason=f"Follow-up {i}",
+                    symptoms="Stable. " * 20,
+                    assessment="Assessment text. " * 10,
+                    plan="Plan text. " * 10,
+                )
+            )
             for k in range(1 + i % 2):
                 code, description = CODES[(i + k) % len(CODES)]
-                session.add(CodedEntryRow(
-                    visit_id=visit_id, patient_id=patient.id, kind="diagnosis",
-                    system="ICD-10-CM", code=code, code_set_version="2026",
-                    description=description,
-                    clinical_status="resolved" if (i + k) % 11 == 0 else "active",
-                    is_primary=k == 0, position=k,
-                ))
+                session.add(
+                    CodedEntryRow(
+                        visit_id=visit_id,
+                        patient_id=patient.id,
+                        kind="diagnosis",
+                        system="ICD-10-CM",
+                        code=code,
+                        code_set_version="2026",
+                        description=description,
+                        clinical_status="resolved" if (i + k) % 11 == 0 else "active",
+                        is_primary=k == 0,
+                        position=k,
+                    )
+                )
         for j in range(vitals):
             visit_id, when = visit_ids[j * visits // vitals]
-            session.add(VitalSignsRow(
-                visit_id=visit_id, patient_id=patient.id,
-                measured_at=when + timedelta(minutes=j % 4 * 10), recorded_by_id=doctor.id,
-                temperature_c=36.5 + (j % 10) / 10, pulse_bpm=60 + j % 40,
-                systolic_mmhg=110 + j % 50, diastolic_mmhg=70 + j % 20,
-                respiratory_rate=12 + j % 8, spo2_percent=94 + j % 6,
-                weight_kg=70 + (j % 30) / 3, height_cm=165.0, bmi=round((70 + (j % 30) / 3)
-                                                                         / 1.65 ** 2, 1),
-            ))
+            session.add(
+                VitalSignsRow(
+                    visit_id=visit_id,
+                    patient_id=patient.id,
+                    measured_at=when + timedelta(minutes=j % 4 * 10),
+                    recorded_by_id=doctor.id,
+                    temperature_c=36.5 + (j % 10) / 10,
+                    pulse_bpm=60 + j % 40,
+                    systolic_mmhg=110 + j % 50,
+                    diastolic_mmhg=70 + j % 20,
+                    respiratory_rate=12 + j % 8,
+                    spo2_percent=94 + j % 6,
+                    weight_kg=70 + (j % 30) / 3,
+                    height_cm=165.0,
+                    bmi=round((70 + (j % 30) / 3) / 1.65**2, 1),
+                )
+            )
         for r in range(50):
-            session.add(ClinicalRecordRow(
-                patient_id=patient.id, record_type="lab_result", title=f"Lab {r}",
-                body="Result text", recorded_at=start + timedelta(days=30 * r),
-                author_id=doctor.id, content_sha256="0" * 64,
-            ))
+            session.add(
+                ClinicalRecordRow(
+                    patient_id=patient.id,
+                    record_type="lab_result",
+                    title=f"Lab {r}",
+                    body="Result text",
+                    recorded_at=start + timedelta(days=30 * r),
+                    author_id=doctor.id,
+                    content_sha256="0" * 64,
+                )
+            )
         uow.flush()
         # Signed last: the database refuses vitals and codes added to a signed visit.
         session.execute(
             update(VisitRow)
             .where(VisitRow.patient_id == patient.id, VisitRow.id != visit_ids[-1][0])
-            .values(status="signed", signed_by_id=doctor.id, signed_at=datetime.now(UTC),
-                    content_sha256="0" * 64)
+            .values(
+                status="signed",
+                signed_by_id=doctor.id,
+                signed_at=datetime.now(UTC),
+                content_sha256="0" * 64,
+            )
         )
         uow.commit()
     services.db.checkpoint()
@@ -149,8 +186,10 @@ def p95(samples: list[float]) -> float:
 
 
 def describe(label: str, wall: list[float], cpu: list[float]) -> str:
-    return (f"{label:<8} wall median {statistics.median(wall):7.2f} ms  p95 {p95(wall):7.2f} ms"
-            f"  min {min(wall):7.2f} ms   cpu median {statistics.median(cpu):7.2f} ms")
+    return (
+        f"{label:<8} wall median {statistics.median(wall):7.2f} ms  p95 {p95(wall):7.2f} ms"
+        f"  min {min(wall):7.2f} ms   cpu median {statistics.median(cpu):7.2f} ms"
+    )
 
 
 def main() -> int:
@@ -162,12 +201,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         began = time.perf_counter()
         services, doctor, patient_id = build_store(Path(tmp) / "data", args.visits, args.vitals)
-        print(f"seeded {args.visits} visits, {args.vitals} vitals readings, 50 records in "
-              f"{time.perf_counter() - began:.1f} s")
+        print(
+            f"seeded {args.visits} visits, {args.vitals} vitals readings, 50 records in "
+            f"{time.perf_counter() - began:.1f} s"
+        )
         chart = services.records.charts.chart(doctor, patient_id)
-        print(f"chart: {len(chart.timeline)} timeline entries, "
-              f"{sum(len(s.points) for s in chart.vitals)} points in {len(chart.vitals)} series, "
-              f"{len(chart.problems)} active problems")
+        print(
+            f"chart: {len(chart.timeline)} timeline entries, "
+            f"{sum(len(s.points) for s in chart.vitals)} points in {len(chart.vitals)} series, "
+            f"{len(chart.problems)} active problems"
+        )
 
         def service() -> object:
             return services.records.charts.chart(doctor, patient_id)
@@ -184,22 +227,33 @@ def main() -> int:
             with services.db.engine.connect() as connection:
                 run = connection.exec_driver_sql
                 return (
-                    run("SELECT id, started_at, reason, status, clinician_id FROM visits "
-                        "WHERE patient_id = ? AND deleted_at IS NULL", (patient_id,)).fetchall(),
-                    run("SELECT id, recorded_at, title, record_type, author_id "
+                    run(
+                        "SELECT id, started_at, reason, status, clinician_id FROM visits "
+                        "WHERE patient_id = ? AND deleted_at IS NULL",
+                        (patient_id,),
+                    ).fetchall(),
+                    run(
+                        "SELECT id, recorded_at, title, record_type, author_id "
                         "FROM clinical_records WHERE patient_id = ? AND deleted_at IS NULL",
-                        (patient_id,)).fetchall(),
-                    run("SELECT * FROM vital_signs WHERE patient_id = ? AND deleted_at IS NULL "
-                        "ORDER BY measured_at", (patient_id,)).fetchall(),
-                    run("SELECT code, system, description, clinical_status FROM coded_entries "
+                        (patient_id,),
+                    ).fetchall(),
+                    run(
+                        "SELECT * FROM vital_signs WHERE patient_id = ? AND deleted_at IS NULL "
+                        "ORDER BY measured_at",
+                        (patient_id,),
+                    ).fetchall(),
+                    run(
+                        "SELECT code, system, description, clinical_status FROM coded_entries "
                         "WHERE patient_id = ? AND kind = 'diagnosis' AND deleted_at IS NULL",
-                        (patient_id,)).fetchall(),
+                        (patient_id,),
+                    ).fetchall(),
                 )
 
-        results = {name: timed(fn, args.runs)
-                   for name, fn in (("service", service), ("data", data), ("bare", bare))}
-        print(f"python {platform.python_version()} on {platform.machine()}, "
-              f"{args.runs} runs each")
+        results = {
+            name: timed(fn, args.runs)
+            for name, fn in (("service", service), ("data", data), ("bare", bare))
+        }
+        print(f"python {platform.python_version()} on {platform.machine()}, {args.runs} runs each")
         for name, (wall, cpu) in results.items():
             print(describe(name, wall, cpu))
         for kind, index in (("wall", 0), ("cpu", 1)):

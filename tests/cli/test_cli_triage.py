@@ -13,8 +13,14 @@ def test_triage_json_names_urgency_flags_words_and_codes(
     run_cli: CliRunner, services: Services
 ) -> None:
     result = run_cli(
-        "triage", "Crushing chest pain, denies SOB", "--age", "61", "--sex", "male",
-        "--json", role=Role.NURSE,
+        "triage",
+        "Crushing chest pain, denies SOB",
+        "--age",
+        "61",
+        "--sex",
+        "male",
+        "--json",
+        role=Role.NURSE,
     )
     assert result.code == 0, result.err
     data = result.json()

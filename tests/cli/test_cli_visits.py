@@ -20,9 +20,28 @@ def test_add_show_list_and_sign_a_visit(
 ) -> None:
     pid = _patient(services, users[Role.DOCTOR])
     added = run_cli(
-        "visit", "add", "--patient", pid, "--reason", "Fever", "--symptoms", "fever, cough",
-        "--temp", "101.3F", "--pulse", "96", "--bp", "128/84", "--spo2", "97",
-        "--weight", "70", "--height", "175", "--json", role=Role.NURSE,
+        "visit",
+        "add",
+        "--patient",
+        pid,
+        "--reason",
+        "Fever",
+        "--symptoms",
+        "fever, cough",
+        "--temp",
+        "101.3F",
+        "--pulse",
+        "96",
+        "--bp",
+        "128/84",
+        "--spo2",
+        "97",
+        "--weight",
+        "70",
+        "--height",
+        "175",
+        "--json",
+        role=Role.NURSE,
     )
     assert added.code == 0, added.err
     visit = added.json()

@@ -48,8 +48,9 @@ def patient(services: Services, doctor: AuthenticatedUser) -> PatientDetail:
 @pytest.fixture
 def second_doctor(services: Services, admin: AuthenticatedUser) -> AuthenticatedUser:
     """Another doctor account (the summary the account service returns, as a signed-in user)."""
-    made = services.accounts.add_user(admin, "drwilson", "James Wilson", Role.DOCTOR,
-                                      "oncology-2026-x")
+    made = services.accounts.add_user(
+        admin, "drwilson", "James Wilson", Role.DOCTOR, "oncology-2026-x"
+    )
     return AuthenticatedUser(made.id, made.username, made.display_name, made.role)
 
 

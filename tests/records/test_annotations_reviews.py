@@ -25,12 +25,20 @@ def test_an_annotation_is_signed_over_author_time_and_the_content_it_annotates(
     assert note.target_sha256 == signed_visit.content_sha256
     assert note.signature_valid
     assert note.signature == annotation_signature(
-        author_id=doctor.id, annotated_at=note.annotated_at, target_type="visit",
-        target_id=signed_visit.id, target_sha256=note.target_sha256, text="Agree with plan.",
+        author_id=doctor.id,
+        annotated_at=note.annotated_at,
+        target_type="visit",
+        target_id=signed_visit.id,
+        target_sha256=note.target_sha256,
+        text="Agree with plan.",
     )
     assert note.signature != annotation_signature(
-        author_id=doctor.id, annotated_at=note.annotated_at, target_type="visit",
-        target_id=signed_visit.id, target_sha256=note.target_sha256, text="Agree with plan",
+        author_id=doctor.id,
+        annotated_at=note.annotated_at,
+        target_type="visit",
+        target_id=signed_visit.id,
+        target_sha256=note.target_sha256,
+        text="Agree with plan",
     )
     listed = records.annotations.list_annotations(doctor, "visit", signed_visit.id)
     assert listed == [note]
@@ -49,8 +57,11 @@ def test_an_attachment_annotation_carries_the_attachments_hash(
 
 
 def test_someone_else_annotating_notifies_the_primary_doctor_once(
-    services: Services, records: Records, doctor: AuthenticatedUser,
-    second_doctor: AuthenticatedUser, signed_visit: Visit,
+    services: Services,
+    records: Records,
+    doctor: AuthenticatedUser,
+    second_doctor: AuthenticatedUser,
+    signed_visit: Visit,
 ) -> None:
     records.annotations.annotate(doctor, "visit", signed_visit.id, "Own note")
     assert services.notifications.unread_count(doctor) == 0  # no notice to oneself
@@ -63,8 +74,12 @@ def test_someone_else_annotating_notifies_the_primary_doctor_once(
 
 
 def test_only_doctors_annotate_and_bad_text_is_refused(
-    records: Records, doctor: AuthenticatedUser, nurse: AuthenticatedUser,
-    desk: AuthenticatedUser, admin: AuthenticatedUser, signed_visit: Visit,
+    records: Records,
+    doctor: AuthenticatedUser,
+    nurse: AuthenticatedUser,
+    desk: AuthenticatedUser,
+    admin: AuthenticatedUser,
+    signed_visit: Visit,
 ) -> None:
     for user in (nurse, desk, admin):
         with pytest.raises(PermissionDeniedError):
@@ -77,11 +92,16 @@ def test_only_doctors_annotate_and_bad_text_is_refused(
 
 
 def test_a_review_waits_in_the_doctors_worklist_until_an_annotation_completes_it(
-    services: Services, records: Records, nurse: AuthenticatedUser,
-    second_doctor: AuthenticatedUser, doctor: AuthenticatedUser, signed_visit: Visit,
+    services: Services,
+    records: Records,
+    nurse: AuthenticatedUser,
+    second_doctor: AuthenticatedUser,
+    doctor: AuthenticatedUser,
+    signed_visit: Visit,
 ) -> None:
     lab = records.clinical_records.create_record(
-        nurse, signed_visit.summary.patient_id,
+        nurse,
+        signed_visit.summary.patient_id,
         RecordInput("lab_result", "Potassium", "K 6.1 mmol/L", visit_id=signed_visit.id),
     )
     before = last_audit_seq(services.db)
@@ -119,8 +139,11 @@ def test_a_review_waits_in_the_doctors_worklist_until_an_annotation_completes_it
 
 
 def test_reviews_go_only_to_active_doctors_and_not_from_the_desk(
-    records: Records, nurse: AuthenticatedUser, desk: AuthenticatedUser,
-    doctor: AuthenticatedUser, signed_visit: Visit,
+    records: Records,
+    nurse: AuthenticatedUser,
+    desk: AuthenticatedUser,
+    doctor: AuthenticatedUser,
+    signed_visit: Visit,
 ) -> None:
     with pytest.raises(ValidationError) as error:
         records.reviews.assign(nurse, "visit", signed_visit.id, nurse.id)

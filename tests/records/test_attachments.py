@@ -59,7 +59,10 @@ def test_content_type_comes_from_the_bytes(name: str, content: bytes, expected: 
 
 
 def test_a_file_round_trips_through_chunks_with_its_hash(
-    services: Services, records: Records, doctor: AuthenticatedUser, open_visit: Visit,
+    services: Services,
+    records: Records,
+    doctor: AuthenticatedUser,
+    open_visit: Visit,
     tmp_path: Path,
 ) -> None:
     body = PDF[:-7] + bytes(range(256)) * (CHUNK_SIZE // 256) * 2 + b"\n%%EOF\n"
@@ -71,9 +74,14 @@ def test_a_file_round_trips_through_chunks_with_its_hash(
     assert info.sha256 == hashlib.sha256(body).hexdigest()
     assert info.content_type == "application/pdf"
     assert scalar(services.db, "SELECT chunk_count FROM attachments WHERE id = ?", info.id) == 3
-    assert scalar(services.db,
-                  "SELECT max(length(data)) FROM attachment_chunks WHERE attachment_id = ?",
-                  info.id) == CHUNK_SIZE
+    assert (
+        scalar(
+            services.db,
+            "SELECT max(length(data)) FROM attachment_chunks WHERE attachment_id = ?",
+            info.id,
+        )
+        == CHUNK_SIZE
+    )
     assert [e.operation for e in outbox_entries(services.db, info.id)] == ["create"]
     shown, data = records.attachments.read_content(doctor, info.id)
     assert data == body
@@ -87,11 +95,13 @@ def test_a_file_round_trips_through_chunks_with_its_hash(
 
 
 def test_export_refuses_to_overwrite_and_nurses_can_not_export(
-    records: Records, doctor: AuthenticatedUser, nurse: AuthenticatedUser, open_visit: Visit,
+    records: Records,
+    doctor: AuthenticatedUser,
+    nurse: AuthenticatedUser,
+    open_visit: Visit,
     tmp_path: Path,
 ) -> None:
-    info = records.attachments.add_stream(doctor, "visit", open_visit.id, io.BytesIO(PNG),
-                                          "x.png")
+    info = records.attachments.add_stream(doctor, "visit", open_visit.id, io.BytesIO(PNG), "x.png")
     existing = tmp_path / "taken.png"
     existing.write_bytes(b"keep me")
     with pytest.raises(ValidationError, match="already exists"):
@@ -106,8 +116,7 @@ def test_export_refuses_to_overwrite_and_nurses_can_not_export(
 def test_a_cancelled_export_leaves_no_partial_file(
     records: Records, doctor: AuthenticatedUser, open_visit: Visit, tmp_path: Path
 ) -> None:
-    info = records.attachments.add_stream(doctor, "visit", open_visit.id, io.BytesIO(PNG),
-                                          "x.png")
+    info = records.attachments.add_stream(doctor, "visit", open_visit.id, io.BytesIO(PNG), "x.png")
     token = CancelToken()
     token.cancel()
     target = tmp_path / "cancelled.png"
@@ -119,8 +128,9 @@ def test_a_cancelled_export_leaves_no_partial_file(
 def test_a_renamed_file_is_flagged_and_stored_as_what_it_is(
     records: Records, doctor: AuthenticatedUser, open_visit: Visit
 ) -> None:
-    info = records.attachments.add_stream(doctor, "visit", open_visit.id, io.BytesIO(PNG),
-                                          "report.pdf")
+    info = records.attachments.add_stream(
+        doctor, "visit", open_visit.id, io.BytesIO(PNG), "report.pdf"
+    )
     assert info.content_type == "image/png"
     assert info.declared_type == "application/pdf"
     assert info.type_mismatch
@@ -138,7 +148,10 @@ def test_a_truncated_pdf_is_stored_with_a_warning(
 
 
 def test_an_empty_file_is_refused(
-    services: Services, records: Records, doctor: AuthenticatedUser, open_visit: Visit,
+    services: Services,
+    records: Records,
+    doctor: AuthenticatedUser,
+    open_visit: Visit,
     tmp_path: Path,
 ) -> None:
     empty = tmp_path / "empty.txt"
@@ -161,13 +174,17 @@ def test_a_file_over_the_limit_is_refused_with_the_sizes(
     )
     # A stream has no size up front: it is cut off while streaming, and nothing is kept.
     with pytest.raises(ValidationError, match="too large"):
-        small_limit.add_stream(doctor, "visit", open_visit.id,
-                               io.BytesIO(b"\x01" * (3 * CHUNK_SIZE)), "big.bin")
+        small_limit.add_stream(
+            doctor, "visit", open_visit.id, io.BytesIO(b"\x01" * (3 * CHUNK_SIZE)), "big.bin"
+        )
     assert _nothing_stored(services)
 
 
 def test_a_file_that_shrinks_while_being_read_is_not_kept(
-    services: Services, records: Records, doctor: AuthenticatedUser, open_visit: Visit,
+    services: Services,
+    records: Records,
+    doctor: AuthenticatedUser,
+    open_visit: Visit,
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "growing.txt"
@@ -180,13 +197,17 @@ def test_a_file_that_shrinks_while_being_read_is_not_kept(
             path.write_bytes(b"a" * 10)
 
     with pytest.raises(ClinicError, match="changed while it was being attached"):
-        records.attachments.add_file(doctor, "visit", open_visit.id, path,
-                                     progress=TruncateAfterFirstChunk())
+        records.attachments.add_file(
+            doctor, "visit", open_visit.id, path, progress=TruncateAfterFirstChunk()
+        )
     assert _nothing_stored(services)
 
 
 def test_a_file_that_vanishes_or_fails_mid_read_is_not_kept(
-    services: Services, records: Records, doctor: AuthenticatedUser, open_visit: Visit,
+    services: Services,
+    records: Records,
+    doctor: AuthenticatedUser,
+    open_visit: Visit,
     tmp_path: Path,
 ) -> None:
     class FailingDisk(io.RawIOBase):
@@ -212,8 +233,11 @@ def test_a_file_that_vanishes_or_fails_mid_read_is_not_kept(
 
 
 def test_attachment_permissions(
-    records: Records, doctor: AuthenticatedUser, nurse: AuthenticatedUser,
-    desk: AuthenticatedUser, open_visit: Visit,
+    records: Records,
+    doctor: AuthenticatedUser,
+    nurse: AuthenticatedUser,
+    desk: AuthenticatedUser,
+    open_visit: Visit,
 ) -> None:
     info = records.attachments.add_stream(nurse, "visit", open_visit.id, io.BytesIO(PDF), "a.pdf")
     assert records.attachments.list_attachments(doctor, "visit", open_visit.id) == [info]

@@ -26,27 +26,51 @@ ASTHMA = CodedEntryInput("J45.909", "Unspecified asthma, uncomplicated", "2026")
 
 
 def test_the_chart_holds_header_timeline_vitals_series_and_active_problems(
-    services: Services, records: Records, doctor: AuthenticatedUser, nurse: AuthenticatedUser,
+    services: Services,
+    records: Records,
+    doctor: AuthenticatedUser,
+    nurse: AuthenticatedUser,
     patient: PatientDetail,
 ) -> None:
     start = datetime.now(UTC) - timedelta(days=90)
     first = records.visits.open_visit(
-        doctor, patient.id, started_at=start,
+        doctor,
+        patient.id,
+        started_at=start,
         data=VisitInput(reason="Check-up", diagnoses=(HTN, ASTHMA)),
     )
-    records.visits.record_vitals(nurse, first.id, VitalsInput(
-        weight=80, height=180, systolic=150, diastolic=95, measured_at=start))
-    second = records.visits.open_visit(
-        doctor, patient.id, started_at=start + timedelta(days=60),
-        data=VisitInput(reason="Follow-up", diagnoses=(
-            CodedEntryInput("J45.909", "Unspecified asthma, uncomplicated", "2026",
-                            status="resolved"),
-        )),
+    records.visits.record_vitals(
+        nurse,
+        first.id,
+        VitalsInput(weight=80, height=180, systolic=150, diastolic=95, measured_at=start),
     )
-    records.visits.record_vitals(nurse, second.id, VitalsInput(
-        weight=78, height=180, systolic=132, diastolic=84, measured_at=start + timedelta(days=60)))
+    second = records.visits.open_visit(
+        doctor,
+        patient.id,
+        started_at=start + timedelta(days=60),
+        data=VisitInput(
+            reason="Follow-up",
+            diagnoses=(
+                CodedEntryInput(
+                    "J45.909", "Unspecified asthma, uncomplicated", "2026", status="resolved"
+                ),
+            ),
+        ),
+    )
+    records.visits.record_vitals(
+        nurse,
+        second.id,
+        VitalsInput(
+            weight=78,
+            height=180,
+            systolic=132,
+            diastolic=84,
+            measured_at=start + timedelta(days=60),
+        ),
+    )
     lab = records.clinical_records.create_record(
-        nurse, patient.id,
+        nurse,
+        patient.id,
         RecordInput("lab_result", "Lipids", "LDL 3.1", recorded_at=start + timedelta(days=30)),
     )
     before = last_audit_seq(services.db)
@@ -54,7 +78,9 @@ def test_the_chart_holds_header_timeline_vitals_series_and_active_problems(
     assert chart.header.display_name == "Durand-Lefèvre, Élodie"
     assert chart.header.allergies == "Penicillin (rash)"
     assert [(e.kind, e.id) for e in chart.timeline] == [
-        ("visit", second.id), ("lab_result", lab.id), ("visit", first.id)
+        ("visit", second.id),
+        ("lab_result", lab.id),
+        ("visit", first.id),
     ]
     series = {s.measure: s for s in chart.vitals}
     assert [v for _t, v in series[Measure.WEIGHT].points] == [80.0, 78.0]
@@ -88,7 +114,9 @@ def test_an_empty_chart_is_still_a_chart(
 
 
 def test_a_record_is_final_with_its_hash_and_is_corrected_by_addenda(
-    records: Records, nurse: AuthenticatedUser, doctor: AuthenticatedUser,
+    records: Records,
+    nurse: AuthenticatedUser,
+    doctor: AuthenticatedUser,
     patient: PatientDetail,
 ) -> None:
     record = records.clinical_records.create_record(
@@ -96,8 +124,9 @@ def test_a_record_is_final_with_its_hash_and_is_corrected_by_addenda(
     )
     assert record.record_type is RecordType.REFERRAL
     assert len(record.content_sha256) == 64
-    addendum = records.addenda.add_addendum(doctor, "record", record.id, "Urgent, please.",
-                                            field="body")
+    addendum = records.addenda.add_addendum(
+        doctor, "record", record.id, "Urgent, please.", field="body"
+    )
     again = records.clinical_records.get_record(doctor, record.id)
     assert again.addenda == (addendum,)
     assert again.body == "Please assess murmur."
@@ -115,8 +144,12 @@ def test_bad_records_are_refused_by_field(
         (RecordInput("lab_result", "Line\nbreak", "K 4.0"), "title"),
         (RecordInput("lab_result", "K", ""), "body"),
         (RecordInput("lab_result", "K", "4.0", recorded_at=datetime(2026, 1, 1)), "recorded_at"),
-        (RecordInput("lab_result", "K", "4.0",
-                     recorded_at=datetime.now(UTC) + timedelta(days=5)), "recorded_at"),
+        (
+            RecordInput(
+                "lab_result", "K", "4.0", recorded_at=datetime.now(UTC) + timedelta(days=5)
+            ),
+            "recorded_at",
+        ),
     ]
     for data, field in cases:
         with pytest.raises(ValidationError) as error:

@@ -82,7 +82,8 @@ def test_records_addenda_annotations_and_attachment_bytes_are_append_only(
     services: Services, records: Records, doctor: AuthenticatedUser, signed_visit: Visit
 ) -> None:
     record = records.clinical_records.create_record(
-        doctor, signed_visit.summary.patient_id,
+        doctor,
+        signed_visit.summary.patient_id,
         RecordInput("lab_result", "Full blood count", "Hb 13.2 g/dL"),
     )
     addendum = records.addenda.add_addendum(doctor, "record", record.id, "Repeat in 3 months")
@@ -95,8 +96,11 @@ def test_records_addenda_annotations_and_attachment_bytes_are_append_only(
         ("UPDATE addenda SET text = 'x' WHERE id = :id", addendum.id, "append-only"),
         ("UPDATE annotations SET text = 'x' WHERE id = :id", note.id, "append-only"),
         ("UPDATE attachments SET sha256 = 'x' WHERE id = :id", attachment.id, "immutable"),
-        ("UPDATE attachment_chunks SET data = x'00' WHERE attachment_id = :id", attachment.id,
-         "immutable"),
+        (
+            "UPDATE attachment_chunks SET data = x'00' WHERE attachment_id = :id",
+            attachment.id,
+            "immutable",
+        ),
     ]
     for sql, row_id, message in statements:
         with pytest.raises(IntegrityError, match=message):

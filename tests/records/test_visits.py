@@ -59,7 +59,10 @@ def test_a_doctor_opens_a_visit_with_notes_and_codes_in_one_transaction(
 
 def test_front_desk_opens_a_visit_at_check_in_but_sees_no_clinical_text(
     services: Services,
-    records: Records, desk: AuthenticatedUser, doctor: AuthenticatedUser, patient: PatientDetail
+    records: Records,
+    desk: AuthenticatedUser,
+    doctor: AuthenticatedUser,
+    patient: PatientDetail,
 ) -> None:
     visit = records.visits.open_visit(
         desk, patient.id, appointment_id="appt-1", clinician_id=doctor.id
@@ -76,8 +79,9 @@ def test_front_desk_opens_a_visit_at_check_in_but_sees_no_clinical_text(
     with pytest.raises(PermissionDeniedError):
         records.visits.get_visit(desk, visit.id)
     with pytest.raises(PermissionDeniedError):
-        records.visits.open_visit(desk, patient.id, clinician_id=doctor.id,
-                                  data=VisitInput(reason="chest pain"))
+        records.visits.open_visit(
+            desk, patient.id, clinician_id=doctor.id, data=VisitInput(reason="chest pain")
+        )
     with pytest.raises(ValidationError) as missing:
         records.visits.open_visit(desk, patient.id)
     assert "clinician_id" in missing.value.field_errors
@@ -136,7 +140,9 @@ def test_update_replaces_codes_and_bumps_the_version(
     )
     asthma = CodedEntryInput("J45909", "Unspecified asthma, uncomplicated", "2026", primary=True)
     second = records.visits.update_visit(
-        doctor, open_visit.id, VisitInput(examination="wheeze", diagnoses=(asthma,)),
+        doctor,
+        open_visit.id,
+        VisitInput(examination="wheeze", diagnoses=(asthma,)),
         first.version,
     )
     assert [d.code for d in second.diagnoses] == ["J45.909"]  # dot inserted
@@ -212,10 +218,14 @@ BAD_VISITS = [
     (VisitInput(reason="x" * 20_001), "reason"),
     (VisitInput(diagnoses=(CodedEntryInput("123", "Not a code", "2026"),)), "diagnoses[0].code"),
     (VisitInput(diagnoses=(CodedEntryInput("J18.9", "", "2026"),)), "diagnoses[0].description"),
-    (VisitInput(diagnoses=(CodedEntryInput("J18.9", "Pneumonia", ""),)),
-     "diagnoses[0].code_set_version"),
-    (VisitInput(procedures=(CodedEntryInput("J18.9", "Pneumonia", "2026"),)),
-     "procedures[0].system"),
+    (
+        VisitInput(diagnoses=(CodedEntryInput("J18.9", "Pneumonia", ""),)),
+        "diagnoses[0].code_set_version",
+    ),
+    (
+        VisitInput(procedures=(CodedEntryInput("J18.9", "Pneumonia", "2026"),)),
+        "procedures[0].system",
+    ),
     (VisitInput(diagnoses=(PNEUMONIA, PNEUMONIA)), "diagnoses[1].code"),
 ]
 
@@ -249,9 +259,18 @@ def test_vitals_readings_are_stored_in_si_units_with_bmi(
     services: Services, records: Records, nurse: AuthenticatedUser, open_visit: Visit
 ) -> None:
     vitals = records.visits.record_vitals(
-        nurse, open_visit.id,
-        VitalsInput(weight="154.3", weight_unit="lb", height="69", height_unit="in",
-                    systolic=128, diastolic=82, respiratory_rate=16, spo2=97),
+        nurse,
+        open_visit.id,
+        VitalsInput(
+            weight="154.3",
+            weight_unit="lb",
+            height="69",
+            height_unit="in",
+            systolic=128,
+            diastolic=82,
+            respiratory_rate=16,
+            spo2=97,
+        ),
     )
     assert vitals.weight_kg == 70.0
     assert vitals.height_cm == 175.3
@@ -276,9 +295,7 @@ def test_vitals_readings_are_stored_in_si_units_with_bmi(
         (VitalsInput(), "vitals", "at least one"),
     ],
 )
-def test_implausible_vitals_are_field_errors(
-    vitals: VitalsInput, field: str, words: str
-) -> None:
+def test_implausible_vitals_are_field_errors(vitals: VitalsInput, field: str, words: str) -> None:
     with pytest.raises(ValidationError) as error:
         validate_vitals(vitals)
     assert words in error.value.field_errors[field]

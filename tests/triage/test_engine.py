@@ -104,14 +104,17 @@ def test_bad_input_is_a_field_error(data: TriageInput, field: str) -> None:
 
 
 def test_vitals_alone_are_enough_to_triage() -> None:
-    result = ENGINE.evaluate(TriageInput(symptoms="", vitals=VitalsInput(systolic=80,
-                                                                          diastolic=50)))
+    result = ENGINE.evaluate(
+        TriageInput(symptoms="", vitals=VitalsInput(systolic=80, diastolic=50))
+    )
     assert [f.rule_id for f in result.red_flags] == ["low_systolic_pressure"]
 
 
 def test_redaction_removes_names_and_identifiers() -> None:
-    text = ("Élodie Durand called from +33 6 12 34 56 78 (elodie@example.org), MRN 00123456, "
-            "born 1984-03-09: chest pain")
+    text = (
+        "Élodie Durand called from +33 6 12 34 56 78 (elodie@example.org), MRN 00123456, "
+        "born 1984-03-09: chest pain"
+    )
     cleaned = redact(text, ["Élodie", "Durand-Lefèvre", "Durand"])
     for secret in ("Élodie", "Durand", "12 34", "example.org", "00123456", "1984"):
         assert secret not in cleaned

@@ -26,10 +26,12 @@ CHEST = TriageInput(symptoms="chest pain at rest for 20 minutes", age_years=58, 
 
 
 def _service(services: Services, vendor: FakeVendor, *, timeout: float = 5.0) -> TriageService:
-    config = OnlineAnalysisConfig(enabled=True, url=vendor.url, model="local-llm-7b",
-                                  timeout_seconds=timeout)
-    return TriageService(services.records.context, services.triage.engine,
-                         online=OnlineAnalyst(config))
+    config = OnlineAnalysisConfig(
+        enabled=True, url=vendor.url, model="local-llm-7b", timeout_seconds=timeout
+    )
+    return TriageService(
+        services.records.context, services.triage.engine, online=OnlineAnalyst(config)
+    )
 
 
 def test_the_online_answer_is_shown_beside_the_offline_result_and_labelled(
@@ -62,8 +64,11 @@ def test_the_online_answer_is_shown_beside_the_offline_result_and_labelled(
     ],
 )
 def test_a_failing_online_analysis_still_returns_the_offline_result(
-    services: Services, doctor: AuthenticatedUser, fake_vendor: FakeVendor,
-    behaviour: str, note: str,
+    services: Services,
+    doctor: AuthenticatedUser,
+    fake_vendor: FakeVendor,
+    behaviour: str,
+    note: str,
 ) -> None:
     fake_vendor.behaviour = behaviour
     result = _service(services, fake_vendor, timeout=0.3).assess(doctor, CHEST, online=True)
@@ -78,10 +83,12 @@ def test_a_failing_online_analysis_still_returns_the_offline_result(
 def test_an_unreachable_server_is_a_note_too(
     services: Services, doctor: AuthenticatedUser, fake_vendor: FakeVendor
 ) -> None:
-    config = OnlineAnalysisConfig(enabled=True, url="http://127.0.0.1:9/v1", model="m",
-                                  timeout_seconds=1)
-    service = TriageService(services.records.context, services.triage.engine,
-                            online=OnlineAnalyst(config))
+    config = OnlineAnalysisConfig(
+        enabled=True, url="http://127.0.0.1:9/v1", model="m", timeout_seconds=1
+    )
+    service = TriageService(
+        services.records.context, services.triage.engine, online=OnlineAnalyst(config)
+    )
     result = service.assess(doctor, CHEST, online=True)
     assert result.online is None
     assert "could not be reached" in result.notes[0]
@@ -101,21 +108,24 @@ def test_online_analysis_is_off_unless_configured(
 
 
 def test_a_saved_configuration_round_trips(tmp_path: Path, fake_vendor: FakeVendor) -> None:
-    config = OnlineAnalysisConfig(enabled=True, url=fake_vendor.url, model="m",
-                                  timeout_seconds=7)
+    config = OnlineAnalysisConfig(enabled=True, url=fake_vendor.url, model="m", timeout_seconds=7)
     config.save(tmp_path)
     assert OnlineAnalysisConfig.load(tmp_path) == config
     assert config.endpoint == fake_vendor.url + "/chat/completions"
 
 
 def test_a_visits_online_analysis_sends_no_names_or_identifiers(
-    services: Services, doctor: AuthenticatedUser, patient: PatientDetail,
-    open_visit: Visit, fake_vendor: FakeVendor,
+    services: Services,
+    doctor: AuthenticatedUser,
+    patient: PatientDetail,
+    open_visit: Visit,
+    fake_vendor: FakeVendor,
 ) -> None:
     from clinic_app.records.models import VisitInput
 
     visit = services.records.visits.update_visit(
-        doctor, open_visit.id,
+        doctor,
+        open_visit.id,
         VisitInput(symptoms="Élodie reports crushing chest pain; call 0612345678"),
         open_visit.version,
     )

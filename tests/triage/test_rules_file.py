@@ -80,12 +80,22 @@ def _broken(change: Any) -> dict[str, Any]:
         (lambda d: d["rules"][0].update(urgency="routine"), "can't be routine"),
         (lambda d: d["rules"][0]["when"][0].update(phrases=[False]), "put it in quotes"),
         (lambda d: d["rules"][1].update(id=d["rules"][0]["id"]), "duplicate ids"),
-        (lambda d: d["rules"].append({**d["rules"][-1], "id": "x",
-                                      "when": [{"vital": "glucose", "below": 3}]}),
-         "unknown vital"),
-        (lambda d: d["rules"].append({**d["rules"][-1], "id": "y",
-                                      "when": [{"vital": "pulse_bpm", "below": 3, "above": 9}]}),
-         "exactly one"),
+        (
+            lambda d: d["rules"].append(
+                {**d["rules"][-1], "id": "x", "when": [{"vital": "glucose", "below": 3}]}
+            ),
+            "unknown vital",
+        ),
+        (
+            lambda d: d["rules"].append(
+                {
+                    **d["rules"][-1],
+                    "id": "y",
+                    "when": [{"vital": "pulse_bpm", "below": 3, "above": 9}],
+                }
+            ),
+            "exactly one",
+        ),
         (lambda d: d.update(format=2), "format must be 1"),
     ],
 )

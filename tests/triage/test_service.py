@@ -17,9 +17,7 @@ def test_a_quick_analysis_saves_nothing_and_audits_only_the_outcome(
     services: Services, nurse: AuthenticatedUser
 ) -> None:
     before = last_audit_seq(services.db)
-    result = services.triage.assess(
-        nurse, TriageInput("denies SOB; wants to die", age_years=40)
-    )
+    result = services.triage.assess(nurse, TriageInput("denies SOB; wants to die", age_years=40))
     assert result.urgency is Urgency.URGENT
     assert [f.rule_id for f in result.red_flags] == ["suicidal_ideation"]
     assert scalar(services.db, "SELECT count(*) FROM triage_assessments") == 0
@@ -43,12 +41,15 @@ def test_a_visits_triage_uses_its_notes_vitals_and_the_patients_age_and_is_saved
     services: Services, doctor: AuthenticatedUser, nurse: AuthenticatedUser, open_visit: Visit
 ) -> None:
     visit = services.records.visits.update_visit(
-        nurse, open_visit.id, VisitInput(symptoms="productive cough, new confusion"),
+        nurse,
+        open_visit.id,
+        VisitInput(symptoms="productive cough, new confusion"),
         open_visit.version,
     )
     services.records.visits.record_vitals(
-        nurse, visit.id, VitalsInput(temperature=39.1, respiratory_rate=26, systolic=95,
-                                     diastolic=60)
+        nurse,
+        visit.id,
+        VitalsInput(temperature=39.1, respiratory_rate=26, systolic=95, diastolic=60),
     )
     saved = services.triage.assess_visit(nurse, visit.id)
     ids = {f.rule_id for f in saved.result.red_flags}
