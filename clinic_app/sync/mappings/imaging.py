@@ -10,6 +10,11 @@ ImagingStudy with the study's data, each series as an ImagingStudy holding that 
 the whole study. The image files go up and down like attachments (after the other records,
 resumable downloads, size and SHA-256 checked), so a result can be looked at on any
 workstation.
+
+People (importer, who ran a model, reviewer, assigned doctor) travel as user-id identifiers
+and are stored as they come: accounts are local, and a workstation keeps rows naming people
+it has no account for (no foreign key since migration 0009; they read "another
+workstation's user").
 """
 
 from __future__ import annotations
