@@ -19,7 +19,7 @@ from clinic_app.security.permissions import Role
 from clinic_app.security.users import AuthenticatedUser
 from clinic_app.storage.migrate import alembic_config, current_revisions, head_revisions
 from clinic_app.storage.store import OpenedStore, open_store
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import IntegrityError
 
 from tests.imaging.test_abcd import irregular_lesion
@@ -84,6 +84,22 @@ def _keys(engine: Engine, table: str) -> set[tuple[str, str]]:
         return {(key["from"], key["table"]) for key in found}
 
 
+def _imaging_sql(connection: Connection) -> set[tuple[str, str]]:
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE tbl_name LIKE 'imaging%' AND sql IS NOT NULL"
+    )
+    return {(name, sql) for name, sql in found}
+
+
+def _as_0006_wrote_it() -> set[tuple[str, str]]:
+    """The imaging tables, indexes and trigger that 0006 writes on a new database."""
+    config = alembic_config()
+    with create_engine("sqlite://").begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        return _imaging_sql(connection)
+
+
 def _downgrade_to_0006(engine: Engine) -> None:
     config = alembic_config()
     with engine.begin() as connection:
@@ -117,6 +133,8 @@ def test_a_store_at_the_previous_head_with_imaging_data_is_upgraded_with_everyth
     engine = services.db.engine
     _downgrade_to_0006(engine)  # the data stays through the way down too
     assert "0009" not in current_revisions(engine)
+    with engine.connect() as connection:
+        assert _imaging_sql(connection) == _as_0006_wrote_it()  # the previous head, exactly
     for table, columns in {
         "imaging_studies": {"imported_by"},
         "imaging_analyses": {"run_by"},

@@ -70,18 +70,21 @@ def _rebuild(name: str, *, with_user_keys: bool) -> None:
     ).scalars()
     saved_sql = list(saved)
     columns = [column.name for column in old.columns]
-    keys = [
-        sa.ForeignKeyConstraint(
-            list(key.column_keys), [e.target_fullname for e in key.elements], name=key.name
-        )
+    wanted = [
+        (list(key.column_keys), [e.target_fullname for e in key.elements], key.name)
         for key in old.foreign_key_constraints
         if not _references_users(key)
     ]
     if with_user_keys:
-        keys += [
-            sa.ForeignKeyConstraint([column], ["users.id"], name=f"fk_{name}_{column}_users")
-            for column in USER_COLUMNS[name]
+        wanted += [
+            ([column], ["users.id"], f"fk_{name}_{column}_users") for column in USER_COLUMNS[name]
         ]
+    # In 0006's order (by column; DDL keeps the order they are made in): the way down writes
+    # the very table 0006 wrote.
+    keys = [
+        sa.ForeignKeyConstraint(columns, targets, name=key_name)
+        for columns, targets, key_name in sorted(wanted, key=lambda item: item[0])
+    ]
     metadata.remove(old)
     new = sa.Table(
         name,
