@@ -108,8 +108,9 @@ class OnlineAnalyst:
         case = {
             "symptoms": redact(data.symptoms or "", names),
             "history": redact(data.history or "", names),
-            "age": None if age is None else (f"{round(age * 12)} months" if age < 2 else
-                                             f"{int(age)} years"),
+            "age": None
+            if age is None
+            else (f"{round(age * 12)} months" if age < 2 else f"{int(age)} years"),
             "sex": facts.sex or "unknown",
             "vital_signs": facts.vitals,
             "offline_triage": {
@@ -142,7 +143,9 @@ class OnlineAnalyst:
 
         try:
             response = requests.post(
-                self.config.endpoint, json=body, headers=headers,
+                self.config.endpoint,
+                json=body,
+                headers=headers,
                 timeout=self.config.timeout_seconds,
             )
         except requests.Timeout:
