@@ -19,7 +19,6 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -31,6 +30,14 @@ from clinic_app.sync.errors import (
     ServerUnavailableError,
 )
 from clinic_app.sync.fhir_values import etag_version
+from clinic_app.sync.http_bodies import (
+    BrokenAnswerError,
+    ChunkReader,
+    read_limited,
+    retry_after,
+    transient_errors,
+    wire_bytes,
+)
 from clinic_app.sync.outcome import outcome_message
 from clinic_app.tasks import CancelToken
 
@@ -43,18 +50,6 @@ FHIR_JSON = "application/fhir+json"
 MAX_JSON_BYTES = 64 * 1024 * 1024
 GZIP_FROM_BYTES = 4096
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
-
-
-def _transient() -> tuple[type[Exception], ...]:
-    # requests is imported by the first client, not at start-up: the app opens without it.
-    import requests
-
-    return (
-        requests.ConnectionError,
-        requests.Timeout,
-        requests.exceptions.ChunkedEncodingError,
-        requests.exceptions.ContentDecodingError,
-    )
 
 
 @dataclass(frozen=True)
@@ -154,7 +149,7 @@ class FhirClient:
         """Uploads raw bytes as `Binary/<id>`; returns the version the server gave it."""
         headers = {"Content-Type": content_type or "application/octet-stream"}
         response = self._send(
-            "PUT", f"Binary/{binary_id}", headers=headers, data=lambda: _ChunkReader(body(), size)
+            "PUT", f"Binary/{binary_id}", headers=headers, data=lambda: ChunkReader(body(), size)
         )
         self.counters.bytes_sent += size
         response.close()
@@ -229,8 +224,8 @@ class FhirClient:
         return parsed
 
     def _read_json_body(self, response: requests.Response) -> bytes:
-        raw = _read_limited(response, self.max_json_bytes)
-        self.counters.bytes_received += _wire_bytes(response, len(raw))
+        raw = read_limited(response, self.max_json_bytes)
+        self.counters.bytes_received += wire_bytes(response, len(raw))
         return raw
 
     def _send(
@@ -275,12 +270,12 @@ class FhirClient:
                     "The server's certificate could not be verified; check the CA bundle in "
                     "the sync settings."
                 ) from exc
-            except (*_transient(), _BrokenAnswerError) as exc:
+            except (*transient_errors(), BrokenAnswerError) as exc:
                 last_problem = type(exc).__name__
             else:
                 if status in _RETRY_STATUSES:
                     last_problem = f"HTTP {status}"
-                    wait = _retry_after(response)
+                    wait = retry_after(response)
                     response.close()
                     if wait is not None and wait > self.retry.max_retry_after:
                         break
@@ -299,9 +294,9 @@ class FhirClient:
     def _raise_for(self, response: requests.Response) -> None:
         status = response.status_code
         try:
-            raw = _read_limited(response, 1024 * 1024)
+            raw = read_limited(response, 1024 * 1024)
             body: object = json.loads(raw) if raw else None
-        except (ValueError, BadResponseError, UnicodeDecodeError, _BrokenAnswerError):
+        except (ValueError, BadResponseError, UnicodeDecodeError, BrokenAnswerError):
             body = None
         message = outcome_message(body) or f"The server refused the request (HTTP {status})."
         if status in (401, 403):
@@ -329,78 +324,3 @@ class FhirClient:
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.cancelled:
             raise OperationCancelledError
-
-
-class _BrokenAnswerError(Exception):
-    """The connection broke while the answer was being read (retried like a failed request)."""
-
-
-class _ChunkReader:
-    """A file-like view of a chunk iterator with a known length, so requests sends a plain
-    Content-Length body (not chunked) read piece by piece."""
-
-    def __init__(self, chunks: Iterator[bytes], size: int) -> None:
-        self._chunks = chunks
-        self._size = size
-        self._piece = b""
-        self._offset = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    def read(self, amount: int = -1) -> bytes:
-        parts: list[bytes] = []
-        wanted = amount if amount >= 0 else self._size
-        while wanted > 0:
-            if self._offset >= len(self._piece):
-                piece = next(self._chunks, None)
-                if piece is None:
-                    break
-                self._piece, self._offset = piece, 0
-            part = self._piece[self._offset : self._offset + wanted]
-            self._offset += len(part)
-            wanted -= len(part)
-            parts.append(part)
-        return b"".join(parts)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
-
-
-def _read_limited(response: requests.Response, limit: int) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        response.close()
-        raise BadResponseError("The server's answer is larger than this workstation accepts.")
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_content(chunk_size=256 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise BadResponseError(
-                    "The server's answer is larger than this workstation accepts."
-                )
-            chunks.append(chunk)
-    except _transient() as exc:
-        raise _BrokenAnswerError from exc
-    finally:
-        response.close()
-    return b"".join(chunks)
-
-
-def _wire_bytes(response: requests.Response, decoded: int) -> int:
-    try:
-        return int(response.raw.tell()) or decoded
-    except (AttributeError, OSError, ValueError):
-        return decoded
