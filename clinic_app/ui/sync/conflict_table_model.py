@@ -5,15 +5,15 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from clinic_app.sync.models import Conflict
 from clinic_app.ui.icons import icon
 from clinic_app.ui.records.time_format import local_time
 from clinic_app.ui.sync.sync_log_table_model import short_id
 from clinic_app.ui.sync.sync_texts import KIND_LABELS, table_label
+from clinic_app.ui.widgets.record_table_model import ColumnSpec, RecordTableModel
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -24,74 +24,48 @@ class ConflictColumn(IntEnum):
     CHANGED = 3
 
 
-_HEADERS = {
-    ConflictColumn.FOUND: "Found",
-    ConflictColumn.KIND: "Kind",
-    ConflictColumn.RECORD: "Record",
-    ConflictColumn.CHANGED: "Differs in",
-}
-
-
 def differing_names(conflict: Conflict) -> str:
     names = [f.name.replace("_", " ") for f in conflict.fields if f.differs]
     return ", ".join(names)
 
 
-class ConflictTableModel(QAbstractTableModel):
+def _detail(conflict: Conflict) -> str:
+    return conflict.detail
+
+
+# The service's explanation is the tooltip of the whole row, whichever cell the pointer is on.
+_COLUMNS: dict[IntEnum, ColumnSpec[Conflict]] = {
+    ConflictColumn.FOUND: ColumnSpec(
+        "Found", lambda conflict: local_time(conflict.created_at), tooltip=_detail
+    ),
+    ConflictColumn.KIND: ColumnSpec(
+        "Kind",
+        lambda conflict: KIND_LABELS.get(conflict.kind, conflict.kind.value),
+        tooltip=_detail,
+    ),
+    ConflictColumn.RECORD: ColumnSpec(
+        "Record",
+        lambda conflict: f"{table_label(conflict.entity_type)} {short_id(conflict.entity_id)}",
+        tooltip=_detail,
+    ),
+    ConflictColumn.CHANGED: ColumnSpec("Differs in", differing_names, tooltip=_detail),
+}
+
+
+class ConflictTableModel(RecordTableModel[Conflict]):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Conflict] = []
+        super().__init__(_COLUMNS, CONFLICT_ROLE, parent)
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ConflictColumn)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        conflict = self._rows[index.row()]
-        column = ConflictColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column is ConflictColumn.FOUND:
-                return local_time(conflict.created_at)
-            if column is ConflictColumn.KIND:
-                return KIND_LABELS.get(conflict.kind, conflict.kind.value)
-            if column is ConflictColumn.RECORD:
-                return f"{table_label(conflict.entity_type)} {short_id(conflict.entity_id)}"
-            return differing_names(conflict)
-        if role == Qt.ItemDataRole.DecorationRole and column is ConflictColumn.KIND:
+    def extra_data(self, record: Conflict, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DecorationRole and column == ConflictColumn.KIND:
             return icon("warning", "#b54708")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return conflict.detail or None
-        if role == CONFLICT_ROLE:
-            return conflict
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(ConflictColumn)
-        ):
-            return _HEADERS[ConflictColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def replace_conflicts(self, conflicts: list[Conflict]) -> None:
-        self.beginResetModel()
-        self._rows = list(conflicts)
-        self.endResetModel()
+        self.replace_rows(conflicts)
 
     def conflict_at(self, row: int) -> Conflict | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.record_at(row)
 
     def row_of(self, conflict_id: str) -> int:
-        return next((row for row, c in enumerate(self._rows) if c.id == conflict_id), -1)
+        return self.find_row(lambda conflict: conflict.id == conflict_id)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from clinic_app.sync.models import QuarantinedItem
 from clinic_app.ui.icons import icon
 from clinic_app.ui.records.time_format import local_time
 from clinic_app.ui.sync.sync_log_table_model import short_id
 from clinic_app.ui.sync.sync_texts import table_label
+from clinic_app.ui.widgets.record_table_model import ColumnSpec, RecordTableModel
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 HELD_ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
 DIRECTION_LABELS = {
@@ -30,77 +30,39 @@ class HeldColumn(IntEnum):
     ATTEMPTS = 4
 
 
-_HEADERS = {
-    HeldColumn.SINCE: "Held since",
-    HeldColumn.RECORD: "Record",
-    HeldColumn.DIRECTION: "What happened",
-    HeldColumn.REASON: "Reason",
-    HeldColumn.ATTEMPTS: "Tries",
-}
-
-
 def reason_text(item: QuarantinedItem) -> str:
     code = f"HTTP {item.status_code}: " if item.status_code else ""
     return f"{code}{item.message}"
 
 
-class QuarantineTableModel(QAbstractTableModel):
+_COLUMNS: dict[IntEnum, ColumnSpec[QuarantinedItem]] = {
+    HeldColumn.SINCE: ColumnSpec("Held since", lambda item: local_time(item.created_at)),
+    HeldColumn.RECORD: ColumnSpec(
+        "Record", lambda item: f"{table_label(item.entity_type)} {short_id(item.entity_id)}"
+    ),
+    HeldColumn.DIRECTION: ColumnSpec(
+        "What happened", lambda item: DIRECTION_LABELS.get(item.direction, item.direction)
+    ),
+    # A long reason is cut off in its cell: the tooltip shows it whole.
+    HeldColumn.REASON: ColumnSpec("Reason", reason_text, tooltip=reason_text),
+    HeldColumn.ATTEMPTS: ColumnSpec("Tries", lambda item: str(item.attempts)),
+}
+
+
+class QuarantineTableModel(RecordTableModel[QuarantinedItem]):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[QuarantinedItem] = []
+        super().__init__(_COLUMNS, HELD_ITEM_ROLE, parent)
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HeldColumn)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        column = HeldColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column is HeldColumn.SINCE:
-                return local_time(item.created_at)
-            if column is HeldColumn.RECORD:
-                return f"{table_label(item.entity_type)} {short_id(item.entity_id)}"
-            if column is HeldColumn.DIRECTION:
-                return DIRECTION_LABELS.get(item.direction, item.direction)
-            if column is HeldColumn.REASON:
-                return reason_text(item)
-            return str(item.attempts)
-        if role == Qt.ItemDataRole.ToolTipRole and column is HeldColumn.REASON:
-            return reason_text(item)
-        if role == Qt.ItemDataRole.DecorationRole and column is HeldColumn.RECORD:
+    def extra_data(self, record: QuarantinedItem, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DecorationRole and column == HeldColumn.RECORD:
             return icon("warning", "#b54708")
-        if role == HELD_ITEM_ROLE:
-            return item
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HeldColumn)
-        ):
-            return _HEADERS[HeldColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def replace_items(self, items: list[QuarantinedItem]) -> None:
-        self.beginResetModel()
-        self._rows = list(items)
-        self.endResetModel()
+        self.replace_rows(items)
 
     def item_at(self, row: int) -> QuarantinedItem | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.record_at(row)
 
     def row_of(self, item_id: str) -> int:
-        return next((row for row, item in enumerate(self._rows) if item.id == item_id), -1)
+        return self.find_row(lambda item: item.id == item_id)
