@@ -37,7 +37,13 @@ from clinic_app.ui.sync.conflict_table_model import (
 )
 from clinic_app.ui.sync.sync_texts import KIND_LABELS, RESOLUTION_LABELS, table_label
 from clinic_app.ui.widgets.empty_state import EmptyState
-from clinic_app.ui.widgets.widget_factories import message_label, show_message, shown_text
+from clinic_app.ui.widgets.widget_factories import (
+    hint_label,
+    message_label,
+    show_message,
+    shown_text,
+    spread_row,
+)
 
 _HELP = {
     ConflictKind.EDIT: (
@@ -84,14 +90,10 @@ class ConflictInboxView(QWidget):
         self.resolution_buttons: dict[Resolution, QPushButton] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 10, 4, 4)
-        top = QHBoxLayout()
-        self.count_label = QLabel()
-        self.count_label.setObjectName("fieldHint")
+        self.count_label = hint_label(wrap=False)
         self.refresh_button = QPushButton(icon("refresh"), "Refresh")
         self.refresh_button.setToolTip("Read the open conflicts again (F5)")
-        top.addWidget(self.count_label, 1)
-        top.addWidget(self.refresh_button)
-        layout.addLayout(top)
+        layout.addLayout(spread_row([self.count_label], [self.refresh_button]))
         self.table = list_table(
             model,
             "conflictTable",

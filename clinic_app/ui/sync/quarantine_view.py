@@ -6,8 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -25,6 +23,7 @@ from clinic_app.ui.sync.quarantine_table_model import (
     QuarantineTableModel,
 )
 from clinic_app.ui.widgets.empty_state import EmptyState
+from clinic_app.ui.widgets.widget_factories import hint_label, spread_row
 
 
 class QuarantineView(QWidget):
@@ -36,14 +35,10 @@ class QuarantineView(QWidget):
         self._model = model
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 10, 4, 4)
-        top = QHBoxLayout()
-        self.count_label = QLabel()
-        self.count_label.setObjectName("fieldHint")
+        self.count_label = hint_label(wrap=False)
         self.refresh_button = QPushButton(icon("refresh"), "Refresh")
         self.refresh_button.setToolTip("Read the held records again (F5)")
-        top.addWidget(self.count_label, 1)
-        top.addWidget(self.refresh_button)
-        layout.addLayout(top)
+        layout.addLayout(spread_row([self.count_label], [self.refresh_button]))
         self.table = list_table(
             model,
             "quarantineTable",
